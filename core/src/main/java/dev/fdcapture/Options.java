@@ -1,0 +1,70 @@
+package dev.fdcapture;
+
+import dev.fdcapture.internal.LineSplitter;
+
+import java.nio.charset.Charset;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+
+/** What a {@link RedirectBuilder} has been told; immutable. */
+record Options(Sink stdout, Sink stderr, Charset charset, Duration flushInterval,
+               Duration closeTimeout, long backlogLimit, int maxLineLength) {
+
+    static final long MIN_BACKLOG = 1 << 20;
+
+    static final Options DEFAULTS = new Options(Sink.original(), Sink.original(), StandardCharsets.UTF_8,
+            Duration.ofMillis(200), Duration.ofSeconds(1), 256L << 20, 1 << 20);
+
+    Options withStdout(Sink s) {
+        return new Options(s, stderr, charset, flushInterval, closeTimeout, backlogLimit, maxLineLength);
+    }
+
+    Options withStderr(Sink s) {
+        return new Options(stdout, s, charset, flushInterval, closeTimeout, backlogLimit, maxLineLength);
+    }
+
+    Options withCharset(Charset c) {
+        return new Options(stdout, stderr, c, flushInterval, closeTimeout, backlogLimit, maxLineLength);
+    }
+
+    Options withFlushInterval(Duration d) {
+        return new Options(stdout, stderr, charset, d, closeTimeout, backlogLimit, maxLineLength);
+    }
+
+    Options withCloseTimeout(Duration d) {
+        return new Options(stdout, stderr, charset, flushInterval, d, backlogLimit, maxLineLength);
+    }
+
+    Options withBacklogLimit(long bytes) {
+        return new Options(stdout, stderr, charset, flushInterval, closeTimeout, bytes, maxLineLength);
+    }
+
+    Options withMaxLineLength(int bytes) {
+        return new Options(stdout, stderr, charset, flushInterval, closeTimeout, backlogLimit, bytes);
+    }
+
+    /** Checks everything once, before any descriptor is touched. */
+    Options validate() {
+        if (stdout instanceof Sinks.IntoStdout) {
+            throw new IllegalArgumentException("intoStdout() is for stderr only: stderr(Sink.intoStdout())");
+        }
+        if (!LineSplitter.splitsOnBytes(charset)) {
+            throw new IllegalArgumentException("charset " + charset.name()
+                    + " does not encode '\\n' as the byte 0x0A; use an ASCII-compatible charset such as UTF-8");
+        }
+        if (flushInterval.isNegative() || flushInterval.isZero()) {
+            throw new IllegalArgumentException("flushInterval must be positive: " + flushInterval);
+        }
+        if (closeTimeout.isNegative()) {
+            throw new IllegalArgumentException("closeTimeout must not be negative: " + closeTimeout);
+        }
+        if (backlogLimit < MIN_BACKLOG) {
+            throw new IllegalArgumentException("backlogLimit must be at least " + MIN_BACKLOG
+                    + " bytes: " + backlogLimit);
+        }
+        if (maxLineLength < 4) {
+            throw new IllegalArgumentException("maxLineLength must be at least 4 bytes: " + maxLineLength);
+        }
+        return this;
+    }
+}

@@ -1,0 +1,99 @@
+package dev.fdcapture;
+
+import java.nio.charset.Charset;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * Describes a redirection; {@link #start()} performs it. Immutable: every method
+ * returns a new builder, so one can be kept and started many times. Values are
+ * checked in {@link #start()}.
+ *
+ * <p>By default both fds are left alone ({@link Sink#original()}); say which to
+ * redirect with {@link #stdout} and {@link #stderr}.
+ */
+public final class RedirectBuilder {
+    private final Options options;
+
+    RedirectBuilder(Options options) {
+        this.options = options;
+    }
+
+    /** Where fd 1 goes. */
+    public RedirectBuilder stdout(Sink sink) {
+        return new RedirectBuilder(options.withStdout(Objects.requireNonNull(sink, "sink")));
+    }
+
+    /** Where fd 2 goes; {@link Sink#intoStdout()} shares fd 1's destination and keeps the order. */
+    public RedirectBuilder stderr(Sink sink) {
+        return new RedirectBuilder(options.withStderr(Objects.requireNonNull(sink, "sink")));
+    }
+
+    /**
+     * The charset for text sinks ({@link Sink#lines}, {@link Sink.Buffer#text()});
+     * UTF-8 by default. It must encode {@code \n} as the single byte 0x0A.
+     */
+    public RedirectBuilder charset(Charset charset) {
+        return new RedirectBuilder(options.withCharset(Objects.requireNonNull(charset, "charset")));
+    }
+
+    /**
+     * How often C stdio buffers are flushed ({@code fflush(NULL)}) while a
+     * redirection with a reader is active, so that {@code printf} output shows up
+     * without waiting for 4 KiB to collect; 200 ms by default. Buffers are also
+     * flushed when the redirection starts and closes.
+     */
+    public RedirectBuilder flushInterval(Duration interval) {
+        return new RedirectBuilder(options.withFlushInterval(Objects.requireNonNull(interval, "interval")));
+    }
+
+    /**
+     * How long {@link Redirection#close()} waits for child processes that still
+     * hold the redirected fd; 1 second by default. What they wrote until then is
+     * delivered; <b>what they write later goes where the fd pointed before the
+     * redirection</b>, and their writes never fail. This bounds only the wait for
+     * children: bytes already written are always delivered, however slow the sink.
+     */
+    public RedirectBuilder closeTimeout(Duration timeout) {
+        return new RedirectBuilder(options.withCloseTimeout(Objects.requireNonNull(timeout, "timeout")));
+    }
+
+    /**
+     * How many bytes may wait for a slow sink before the oldest are dropped; 256
+     * MiB by default, at least 1 MiB.
+     *
+     * <p>Writers never wait for the reader (that is what makes the capture
+     * deadlock-free), so when a sink cannot keep up the backlog is kept in memory.
+     * <b>When it passes this limit the reader skips everything waiting, counts it
+     * in {@link Redirection#droppedBytes()} and logs a warning on close; the text
+     * that follows may start mid-line.</b> Set {@code Long.MAX_VALUE} to never
+     * drop (memory is then the limit).
+     */
+    public RedirectBuilder backlogLimit(long bytes) {
+        return new RedirectBuilder(options.withBacklogLimit(bytes));
+    }
+
+    /** The longest line {@link Sink#lines} delivers whole, in bytes; longer ones come in pieces. 1 MiB by default. */
+    public RedirectBuilder maxLineLength(int bytes) {
+        return new RedirectBuilder(options.withMaxLineLength(bytes));
+    }
+
+    /**
+     * Redirects. When this returns, every write to the redirected fds, from any
+     * thread, native code, child process or the JVM itself, goes to the sinks,
+     * until {@link Redirection#close()}.
+     *
+     * @throws UnsupportedOperationException if {@link NativeOutput#isSupported()} is false
+     * @throws IllegalArgumentException      if an option is out of range
+     * @throws CaptureException              if a system call fails; nothing is left changed
+     */
+    public Redirection start() {
+        NativeOutput.ensureSupported();
+        return Redirection.start(options.validate());
+    }
+
+    @Override
+    public String toString() {
+        return "NativeOutput.redirect() with " + options;
+    }
+}

@@ -1,0 +1,170 @@
+package dev.fdcapture;
+
+import java.io.ByteArrayOutputStream;
+import java.io.OutputStream;
+import java.nio.charset.Charset;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.function.Consumer;
+
+/**
+ * Where the bytes written to a redirected fd go.
+ *
+ * <p>Sinks that need Java code ({@link #buffer()}, {@link #lines}, {@link #stream},
+ * {@link #tee}) run on the redirection's reader thread, one call at a time and in
+ * write order. <b>A sink that throws is not called again</b>; the rest of the
+ * redirection keeps going, writers are never blocked, and
+ * {@link Redirection#close()} throws a {@link CaptureException} whose cause is
+ * the first failure. The other sinks are done by the kernel without a reader:
+ * {@link #file}, {@link #appendTo} and {@link #discard()} make the fd refer to the
+ * file itself, and {@link #original()} leaves the fd alone.
+ *
+ * <p>To write your own, pass a lambda to {@link #lines} or an
+ * {@link OutputStream} to {@link #stream}. This interface is sealed so the
+ * library can recognise the sinks it can do better than a reader thread.
+ */
+public sealed interface Sink
+        permits Sink.Buffer, Sinks.Lines, Sinks.Stream, Sinks.ToFile, Sinks.Discard,
+                Sinks.Original, Sinks.Tee, Sinks.IntoStdout {
+
+    /** Keeps every byte in memory; read it with {@link Buffer#text()} or {@link Buffer#bytes()}. */
+    static Buffer buffer() {
+        return new Buffer();
+    }
+
+    /**
+     * Calls {@code consumer} once per line.
+     *
+     * <p>{@code \n} and {@code \r\n} end a line, and the terminator is not passed
+     * on. <b>Blank lines are passed on as empty strings. The last line is passed
+     * on when the redirection closes even if it has no terminator.</b> Bytes are
+     * decoded with the redirection's charset (UTF-8 unless
+     * {@link RedirectBuilder#charset} says otherwise) after the line is split, so
+     * a character split across two writes decodes correctly; <b>malformed input
+     * becomes U+FFFD</b>. A line longer than {@link RedirectBuilder#maxLineLength}
+     * bytes (1 MiB by default) is passed on in pieces, so memory stays bounded.
+     */
+    static Sink lines(Consumer<String> consumer) {
+        return new Sinks.Lines(Objects.requireNonNull(consumer, "consumer"));
+    }
+
+    /** Writes the raw bytes to {@code out}, and flushes it (without closing it) at the end. */
+    static Sink stream(OutputStream out) {
+        return new Sinks.Stream(Objects.requireNonNull(out, "out"));
+    }
+
+    /**
+     * Truncates or creates {@code file} and makes the fd refer to it, like a shell
+     * {@code >}: no reader thread and no copy. Inside a {@link #tee} the reader
+     * writes to it instead.
+     */
+    static Sink file(Path file) {
+        return new Sinks.ToFile(Objects.requireNonNull(file, "file"), false);
+    }
+
+    /** Appends to {@code file} (created if missing), like a shell {@code >>}. */
+    static Sink appendTo(Path file) {
+        return new Sinks.ToFile(Objects.requireNonNull(file, "file"), true);
+    }
+
+    /** Throws everything away: the fd refers to {@code /dev/null}. */
+    static Sink discard() {
+        return Sinks.Discard.INSTANCE;
+    }
+
+    /**
+     * Where the fd pointed before the redirection: alone, it leaves the fd
+     * untouched; in a {@link #tee} it echoes to the terminal (or whatever it was).
+     * <b>It writes to a saved copy of the original descriptor, never through the
+     * captured fd, so echoing cannot feed back into the capture.</b> For a
+     * redirection nested in another, "before" is the outer one, or what the outer
+     * one restored if it closed first.
+     */
+    static Sink original() {
+        return Sinks.Original.INSTANCE;
+    }
+
+    /**
+     * Every sink in turn, for example {@code tee(lines(log::info), original())}.
+     * A failing sink is dropped from the tee; the others go on.
+     */
+    static Sink tee(Sink... sinks) {
+        Objects.requireNonNull(sinks, "sinks");
+        List<Sink> flat = new ArrayList<>();
+        for (Sink s : sinks) {
+            Objects.requireNonNull(s, "a sink in tee(...) is null");
+            switch (s) {
+                case Sinks.Tee t -> flat.addAll(t.sinks());
+                case Sinks.Discard d -> { }
+                case Sinks.IntoStdout i -> throw new IllegalArgumentException(
+                        "intoStdout() cannot be part of a tee; use it alone as the stderr sink");
+                default -> flat.add(s);
+            }
+        }
+        return switch (flat.size()) {
+            case 0 -> discard();
+            case 1 -> flat.get(0);
+            default -> new Sinks.Tee(List.copyOf(flat));
+        };
+    }
+
+    /**
+     * For stderr only: fd 2 shares fd 1's destination (like a shell {@code 2>&1}),
+     * so one reader sees both streams <b>in the exact order they were written</b>.
+     */
+    static Sink intoStdout() {
+        return Sinks.IntoStdout.INSTANCE;
+    }
+
+    /**
+     * Every byte, in memory. Safe to read from any thread; after
+     * {@link Redirection#close()} returns it holds everything written before the
+     * close began.
+     */
+    final class Buffer implements Sink {
+        private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        private volatile Charset charset = StandardCharsets.UTF_8;
+
+        private Buffer() {
+        }
+
+        /** Everything so far, decoded with the redirection's charset; malformed input becomes U+FFFD. */
+        public String text() {
+            synchronized (bytes) {
+                return bytes.toString(charset);
+            }
+        }
+
+        /** A copy of everything so far. */
+        public byte[] bytes() {
+            synchronized (bytes) {
+                return bytes.toByteArray();
+            }
+        }
+
+        /** How many bytes it holds. */
+        public int size() {
+            synchronized (bytes) {
+                return bytes.size();
+            }
+        }
+
+        void charset(Charset charset) {
+            this.charset = charset;
+        }
+
+        void append(byte[] b, int offset, int length) {
+            synchronized (bytes) {
+                bytes.write(b, offset, length);
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "Sink.buffer() holding " + size() + " bytes";
+        }
+    }
+}

@@ -1,0 +1,139 @@
+package dev.fdcapture.internal;
+
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.Charset;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CodingErrorAction;
+import java.util.Arrays;
+import java.util.function.Consumer;
+
+/**
+ * Splits a byte stream into lines and decodes each one.
+ *
+ * <p>A line ends at {@code \n} or {@code \r\n}; the terminator is not part of
+ * it. Splitting happens on bytes, before decoding, so a multi-byte character
+ * split across two reads is decoded whole; this is why the charset must encode
+ * {@code \n} and {@code \r} as the single bytes 0x0A and 0x0D and never use those
+ * bytes inside another character (true of UTF-8, ISO-8859-*, windows-125x,
+ * Shift_JIS, GBK, EUC-*; false of UTF-16 and UTF-32). Malformed input becomes
+ * U+FFFD. A line longer than {@code maxLineBytes} is delivered in pieces of at
+ * most that many bytes, cut between characters, so memory stays bounded.
+ *
+ * <p>Not thread-safe: one reader thread feeds it.
+ */
+public final class LineSplitter {
+    private final Charset charset;
+    private final int maxLineBytes;
+    private final Consumer<String> consumer;
+    private final CharsetDecoder pieceDecoder;
+    private byte[] carry = new byte[256];
+    private int carried;
+
+    public LineSplitter(Charset charset, int maxLineBytes, Consumer<String> consumer) {
+        if (maxLineBytes < 4) {
+            throw new IllegalArgumentException("maxLineBytes must be at least 4: " + maxLineBytes);
+        }
+        this.charset = charset;
+        this.maxLineBytes = maxLineBytes;
+        this.consumer = consumer;
+        this.pieceDecoder = charset.newDecoder()
+                .onMalformedInput(CodingErrorAction.REPLACE)
+                .onUnmappableCharacter(CodingErrorAction.REPLACE);
+    }
+
+    /** Whether lines can be split on bytes for this charset (see the class comment). */
+    public static boolean splitsOnBytes(Charset charset) {
+        return charset.canEncode()
+                && Arrays.equals("\n".getBytes(charset), new byte[] {'\n'})
+                && Arrays.equals("\r".getBytes(charset), new byte[] {'\r'})
+                && Arrays.equals("a\nb".getBytes(charset), new byte[] {'a', '\n', 'b'});
+    }
+
+    public void accept(byte[] bytes, int offset, int length) {
+        int end = offset + length;
+        int start = offset;
+        for (int i = offset; i < end; i++) {
+            if (bytes[i] != '\n') {
+                continue;
+            }
+            if (carried == 0) {
+                int lineEnd = i > start && bytes[i - 1] == '\r' ? i - 1 : i;
+                emit(bytes, start, lineEnd - start);
+            } else {
+                appendBounded(bytes, start, i - start);
+                int lineEnd = carried > 0 && carry[carried - 1] == '\r' ? carried - 1 : carried;
+                consumer.accept(new String(carry, 0, lineEnd, charset));
+                carried = 0;
+            }
+            start = i + 1;
+        }
+        if (start < end) {
+            appendBounded(bytes, start, end - start);
+        }
+    }
+
+    /** Delivers the last partial line, if any. */
+    public void finish() {
+        if (carried > 0) {
+            emit(carry, 0, carried);
+            carried = 0;
+        }
+    }
+
+    private void emit(byte[] bytes, int offset, int length) {
+        if (length <= maxLineBytes) {
+            consumer.accept(new String(bytes, offset, length, charset));
+            return;
+        }
+        // A whole line too long to deliver at once: reuse the carry path.
+        carried = 0;
+        appendBounded(bytes, offset, length);
+        finish();
+    }
+
+    /** Appends without a line end, delivering pieces whenever the carry is full. */
+    private void appendBounded(byte[] bytes, int offset, int length) {
+        while (length > 0) {
+            int room = maxLineBytes - carried;
+            int n = Math.min(room, length);
+            append(bytes, offset, n);
+            offset += n;
+            length -= n;
+            if (carried >= maxLineBytes) {
+                emitPiece();
+            }
+        }
+    }
+
+    /** Delivers the carry up to a character boundary; keeps an incomplete character and a trailing CR. */
+    private void emitPiece() {
+        int limit = carried;
+        if (carry[limit - 1] == '\r') {
+            limit--; // may be the first half of \r\n
+        }
+        ByteBuffer in = ByteBuffer.wrap(carry, 0, limit);
+        CharBuffer out = CharBuffer.allocate(limit);
+        pieceDecoder.reset();
+        pieceDecoder.decode(in, out, false);
+        int consumed = in.position();
+        if (consumed == 0) {
+            // Not even one character decodes: deliver the bytes as they are.
+            consumed = limit;
+            out.clear();
+            out.append(new String(carry, 0, limit, charset));
+        }
+        out.flip();
+        consumer.accept(out.toString());
+        System.arraycopy(carry, consumed, carry, 0, carried - consumed);
+        carried -= consumed;
+    }
+
+    private void append(byte[] bytes, int offset, int length) {
+        if (carried + length > carry.length) {
+            carry = Arrays.copyOf(carry, Math.max(carried + length, Math.min(carry.length * 2, maxLineBytes + 1)));
+        }
+        System.arraycopy(bytes, offset, carry, carried, length);
+        carried += length;
+    }
+}

@@ -1,0 +1,116 @@
+package dev.fdcapture.internal;
+
+import dev.fdcapture.internal.posix.Libc;
+
+import java.io.OutputStream;
+import java.util.List;
+
+/** The outlets the public sinks compile to. */
+public final class Outlets {
+    private Outlets() {
+    }
+
+    /**
+     * Isolates a sink: its first exception is recorded and the sink is skipped
+     * from then on, so the reader keeps draining and writers never wait on a
+     * dead sink.
+     */
+    public static Outlet guarded(Outlet delegate, Failures failures) {
+        return new Outlet() {
+            private boolean dead;
+
+            @Override
+            public void write(Chunk chunk) {
+                if (dead) {
+                    return;
+                }
+                try {
+                    delegate.write(chunk);
+                } catch (Throwable t) {
+                    dead = true;
+                    failures.record(t);
+                }
+            }
+
+            @Override
+            public void finish() {
+                if (dead) {
+                    return;
+                }
+                try {
+                    delegate.finish();
+                } catch (Throwable t) {
+                    dead = true;
+                    failures.record(t);
+                }
+            }
+        };
+    }
+
+    /** Every outlet in turn. */
+    public static Outlet tee(List<Outlet> outlets) {
+        Outlet[] all = outlets.toArray(Outlet[]::new);
+        return new Outlet() {
+            @Override
+            public void write(Chunk chunk) throws Exception {
+                for (Outlet o : all) {
+                    o.write(chunk);
+                }
+            }
+
+            @Override
+            public void finish() throws Exception {
+                for (Outlet o : all) {
+                    o.finish();
+                }
+            }
+        };
+    }
+
+    /** Writes straight from native memory to {@code fd}; closes it at finish if {@code owned}. */
+    public static Outlet fd(int fd, boolean owned) {
+        return new Outlet() {
+            @Override
+            public void write(Chunk chunk) {
+                Libc.writeFully(fd, chunk.segment(), chunk.length());
+            }
+
+            @Override
+            public void finish() {
+                if (owned) {
+                    Libc.close(fd);
+                }
+            }
+        };
+    }
+
+    /** Raw bytes into a stream, flushed (not closed) at the end. */
+    public static Outlet stream(OutputStream out) {
+        return new Outlet() {
+            @Override
+            public void write(Chunk chunk) throws Exception {
+                out.write(chunk.array(), 0, chunk.length());
+            }
+
+            @Override
+            public void finish() throws Exception {
+                out.flush();
+            }
+        };
+    }
+
+    /** Lines, split and decoded by {@code splitter}. */
+    public static Outlet lines(LineSplitter splitter) {
+        return new Outlet() {
+            @Override
+            public void write(Chunk chunk) {
+                splitter.accept(chunk.array(), 0, chunk.length());
+            }
+
+            @Override
+            public void finish() {
+                splitter.finish();
+            }
+        };
+    }
+}

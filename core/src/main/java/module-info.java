@@ -1,0 +1,7 @@
+/**
+ * fdcapture: captures what native code, child processes and the JVM write to
+ * file descriptors 1 and 2. Needs {@code --enable-native-access=dev.fdcapture}.
+ */
+module dev.fdcapture {
+    exports dev.fdcapture;
+}

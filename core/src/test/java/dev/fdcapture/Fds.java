@@ -21,6 +21,30 @@ final class Fds {
         }
     }
 
+    /**
+     * Every open descriptor and what it refers to, leaving out what the JVM opens
+     * lazily on its own (random devices, this very listing).
+     */
+    static java.util.SortedMap<Integer, String> snapshot() {
+        java.util.SortedMap<Integer, String> fds = new java.util.TreeMap<>();
+        try (Stream<Path> s = Files.list(Path.of("/proc/self/fd"))) {
+            s.forEach(p -> {
+                try {
+                    String target = Files.readSymbolicLink(p).toString();
+                    if (!target.startsWith("/dev/random") && !target.startsWith("/dev/urandom")
+                            && !target.matches("/proc/\\d+/fd")) {
+                        fds.put(Integer.parseInt(p.getFileName().toString()), target);
+                    }
+                } catch (IOException e) {
+                    // closed while listing: not open any more
+                }
+            });
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return fds;
+    }
+
     /** How many descriptors this process has open. */
     static long openCount() {
         try (Stream<Path> s = Files.list(Path.of("/proc/self/fd"))) {

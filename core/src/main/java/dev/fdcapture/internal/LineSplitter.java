@@ -29,6 +29,8 @@ public final class LineSplitter {
     private final CharsetDecoder pieceDecoder;
     private byte[] carry = new byte[256];
     private int carried;
+    /** Whether the current line was already cut into a piece (then an empty rest is not a line). */
+    private boolean cut;
 
     public LineSplitter(Charset charset, int maxLineBytes, Consumer<String> consumer) {
         if (maxLineBytes < 4) {
@@ -59,13 +61,18 @@ public final class LineSplitter {
             }
             if (carried == 0) {
                 int lineEnd = i > start && bytes[i - 1] == '\r' ? i - 1 : i;
-                emit(bytes, start, lineEnd - start);
+                if (lineEnd > start || !cut) {
+                    emit(bytes, start, lineEnd - start);
+                }
             } else {
                 appendBounded(bytes, start, i - start);
                 int lineEnd = carried > 0 && carry[carried - 1] == '\r' ? carried - 1 : carried;
-                consumer.accept(new String(carry, 0, lineEnd, charset));
+                if (lineEnd > 0 || !cut) {
+                    consumer.accept(new String(carry, 0, lineEnd, charset));
+                }
                 carried = 0;
             }
+            cut = false;
             start = i + 1;
         }
         if (start < end) {
@@ -76,9 +83,10 @@ public final class LineSplitter {
     /** Delivers the last partial line, if any. */
     public void finish() {
         if (carried > 0) {
-            emit(carry, 0, carried);
+            consumer.accept(new String(carry, 0, carried, charset));
             carried = 0;
         }
+        cut = false;
     }
 
     private void emit(byte[] bytes, int offset, int length) {
@@ -87,7 +95,6 @@ public final class LineSplitter {
             return;
         }
         // A whole line too long to deliver at once: reuse the carry path.
-        carried = 0;
         appendBounded(bytes, offset, length);
         finish();
     }
@@ -95,14 +102,13 @@ public final class LineSplitter {
     /** Appends without a line end, delivering pieces whenever the carry is full. */
     private void appendBounded(byte[] bytes, int offset, int length) {
         while (length > 0) {
-            int room = maxLineBytes - carried;
-            int n = Math.min(room, length);
-            append(bytes, offset, n);
-            offset += n;
-            length -= n;
             if (carried >= maxLineBytes) {
                 emitPiece();
             }
+            int n = Math.min(maxLineBytes - carried, length);
+            append(bytes, offset, n);
+            offset += n;
+            length -= n;
         }
     }
 
@@ -125,6 +131,7 @@ public final class LineSplitter {
         }
         out.flip();
         consumer.accept(out.toString());
+        cut = true;
         System.arraycopy(carry, consumed, carry, 0, carried - consumed);
         carried -= consumed;
     }

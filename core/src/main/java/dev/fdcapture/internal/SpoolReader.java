@@ -38,6 +38,7 @@ public final class SpoolReader implements Runnable {
     private final CountDownLatch delivered = new CountDownLatch(1);
     private final Object exitLock = new Object();
     private boolean exited;
+    private boolean finished; // reader thread only
     private volatile boolean closing;
     private volatile boolean handover;
     private volatile long droppedBytes;
@@ -85,8 +86,12 @@ public final class SpoolReader implements Runnable {
             }
             try {
                 onExit.run();
+            } catch (RuntimeException e) {
+                failures.record(e);
             } finally {
                 thread.setName(poolName);
+                // Last: whoever waits in awaitDelivered sees every descriptor closed.
+                delivered.countDown();
             }
         }
     }
@@ -102,6 +107,7 @@ public final class SpoolReader implements Runnable {
                 if (handover && target == outlet) {
                     offset = deliverUpTo(spool.size(), offset, chunk);
                     finishOutlet();
+                    delivered.countDown();
                     target = lingerOutlet;
                 }
                 long n = spool.read(chunk.buffer(), chunk.capacity(), offset);
@@ -154,15 +160,14 @@ public final class SpoolReader implements Runnable {
     }
 
     private void finishOutlet() {
-        if (delivered.getCount() == 0) {
+        if (finished) {
             return;
         }
+        finished = true;
         try {
             outlet.finish();
         } catch (Throwable t) {
             failures.record(t);
-        } finally {
-            delivered.countDown();
         }
     }
 

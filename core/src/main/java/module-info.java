@@ -3,5 +3,8 @@
  * file descriptors 1 and 2. Needs {@code --enable-native-access=dev.fdcapture}.
  */
 module dev.fdcapture {
+    // Only for Sink.logger(java.util.logging.Logger, Level); callers of it read java.logging anyway.
+    requires static java.logging;
+
     exports dev.fdcapture;
 }

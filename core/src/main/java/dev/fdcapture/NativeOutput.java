@@ -32,6 +32,9 @@ import java.util.Optional;
  */
 public final class NativeOutput {
     private static final String UNSUPPORTED = unsupportedReason();
+    private static final Object INSTALL_LOCK = new Object();
+    private static Redirection installed;
+    private static boolean shutdownHookAdded;
 
     private NativeOutput() {
     }
@@ -91,6 +94,92 @@ public final class NativeOutput {
     /** Starts describing a redirection that lasts until it is closed. */
     public static RedirectBuilder redirect() {
         return new RedirectBuilder(Options.DEFAULTS);
+    }
+
+    /**
+     * Sends fd 1 to {@code System.out} and fd 2 to {@code System.err}, whatever
+     * they are at each write, until the returned redirection is closed: native
+     * output shows up in an IDE console, a notebook or a test report that replaced
+     * them (wurlitzer's {@code sys_pipes}). Java's own prints keep going where they
+     * went ({@link JavaStreams#BYPASS}), and nothing loops when those streams are
+     * the JVM's own on fd 1 and fd 2.
+     */
+    public static Redirection toSystemStreams() {
+        return systemStreams().start();
+    }
+
+    /**
+     * Sends native output to {@link System.Logger}s, one record per line: fd 1 at
+     * {@code INFO} on {@code native.stdout}, fd 2 at {@code WARNING} on
+     * {@code native.stderr}. Warning rather than error, because native libraries
+     * write progress and diagnostics to stderr as much as errors. Java's own prints
+     * are not captured ({@link JavaStreams#BYPASS}), and a console handler of the
+     * logger never feeds back into the capture.
+     */
+    public static Redirection toLoggers() {
+        return redirect()
+                .stdout(Sink.logger(System.getLogger("native.stdout"), System.Logger.Level.INFO))
+                .stderr(Sink.logger(System.getLogger("native.stderr"), System.Logger.Level.WARNING))
+                .javaStreams(JavaStreams.BYPASS)
+                .start();
+    }
+
+    /**
+     * Installs {@link #toSystemStreams()} for the life of the process, or until
+     * {@link #uninstall()} (wurlitzer's {@code sys_pipes_forever}).
+     *
+     * @return the installed redirection (the earlier one if one was installed already)
+     */
+    public static Redirection install() {
+        return install(systemStreams());
+    }
+
+    /**
+     * Starts {@code redirection} and keeps it for the life of the process, or until
+     * {@link #uninstall()}. Idempotent and thread-safe: <b>if a redirection is
+     * installed already, it is returned and {@code redirection} is not started.</b>
+     * A shutdown hook uninstalls at JVM exit, so everything written before
+     * {@code System.exit} is delivered (provided the sinks still work while shutdown
+     * hooks run: {@code java.util.logging} resets its handlers in a hook of its own).
+     */
+    public static Redirection install(RedirectBuilder redirection) {
+        Objects.requireNonNull(redirection, "redirection");
+        synchronized (INSTALL_LOCK) {
+            if (installed != null) {
+                return installed;
+            }
+            Redirection started = redirection.start();
+            if (!shutdownHookAdded) {
+                Runtime.getRuntime().addShutdownHook(new Thread(NativeOutput::uninstall, "fdcapture-uninstall"));
+                shutdownHookAdded = true;
+            }
+            installed = started;
+            return started;
+        }
+    }
+
+    /**
+     * Closes the installed redirection, if any: fd 1 and fd 2 are restored exactly
+     * and everything written is delivered first.
+     *
+     * @return whether one was installed
+     * @throws CaptureException as {@link Redirection#close()} does
+     */
+    public static boolean uninstall() {
+        Redirection r;
+        synchronized (INSTALL_LOCK) {
+            r = installed;
+            installed = null;
+        }
+        if (r == null) {
+            return false;
+        }
+        r.close();
+        return true;
+    }
+
+    private static RedirectBuilder systemStreams() {
+        return redirect().stdout(Sink.systemOut()).stderr(Sink.systemErr()).javaStreams(JavaStreams.BYPASS);
     }
 
     /** Whether capturing can work in this JVM; {@link #unsupportedCause()} says why not. */

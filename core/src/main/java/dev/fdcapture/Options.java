@@ -8,39 +8,43 @@ import java.time.Duration;
 
 /** What a {@link RedirectBuilder} has been told; immutable. */
 record Options(Sink stdout, Sink stderr, Charset charset, Duration flushInterval,
-               Duration closeTimeout, long backlogLimit, int maxLineLength) {
+               Duration closeTimeout, long backlogLimit, int maxLineLength, JavaStreams javaStreams) {
 
     static final long MIN_BACKLOG = 1 << 20;
 
     static final Options DEFAULTS = new Options(Sink.original(), Sink.original(), StandardCharsets.UTF_8,
-            Duration.ofMillis(200), Duration.ofSeconds(1), 256L << 20, 1 << 20);
+            Duration.ofMillis(200), Duration.ofSeconds(1), 256L << 20, 1 << 20, JavaStreams.CAPTURE);
 
     Options withStdout(Sink s) {
-        return new Options(s, stderr, charset, flushInterval, closeTimeout, backlogLimit, maxLineLength);
+        return new Options(s, stderr, charset, flushInterval, closeTimeout, backlogLimit, maxLineLength, javaStreams);
     }
 
     Options withStderr(Sink s) {
-        return new Options(stdout, s, charset, flushInterval, closeTimeout, backlogLimit, maxLineLength);
+        return new Options(stdout, s, charset, flushInterval, closeTimeout, backlogLimit, maxLineLength, javaStreams);
     }
 
     Options withCharset(Charset c) {
-        return new Options(stdout, stderr, c, flushInterval, closeTimeout, backlogLimit, maxLineLength);
+        return new Options(stdout, stderr, c, flushInterval, closeTimeout, backlogLimit, maxLineLength, javaStreams);
     }
 
     Options withFlushInterval(Duration d) {
-        return new Options(stdout, stderr, charset, d, closeTimeout, backlogLimit, maxLineLength);
+        return new Options(stdout, stderr, charset, d, closeTimeout, backlogLimit, maxLineLength, javaStreams);
     }
 
     Options withCloseTimeout(Duration d) {
-        return new Options(stdout, stderr, charset, flushInterval, d, backlogLimit, maxLineLength);
+        return new Options(stdout, stderr, charset, flushInterval, d, backlogLimit, maxLineLength, javaStreams);
     }
 
     Options withBacklogLimit(long bytes) {
-        return new Options(stdout, stderr, charset, flushInterval, closeTimeout, bytes, maxLineLength);
+        return new Options(stdout, stderr, charset, flushInterval, closeTimeout, bytes, maxLineLength, javaStreams);
     }
 
     Options withMaxLineLength(int bytes) {
-        return new Options(stdout, stderr, charset, flushInterval, closeTimeout, backlogLimit, bytes);
+        return new Options(stdout, stderr, charset, flushInterval, closeTimeout, backlogLimit, bytes, javaStreams);
+    }
+
+    Options withJavaStreams(JavaStreams j) {
+        return new Options(stdout, stderr, charset, flushInterval, closeTimeout, backlogLimit, maxLineLength, j);
     }
 
     /** Checks everything once, before any descriptor is touched. */

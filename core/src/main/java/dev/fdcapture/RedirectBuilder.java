@@ -73,6 +73,15 @@ public final class RedirectBuilder {
         return new RedirectBuilder(options.withBacklogLimit(bytes));
     }
 
+    /**
+     * Whether Java's own {@code System.out}/{@code System.err} are captured with
+     * the rest ({@link JavaStreams#CAPTURE}, the default here) or keep going where
+     * they went before ({@link JavaStreams#BYPASS}).
+     */
+    public RedirectBuilder javaStreams(JavaStreams mode) {
+        return new RedirectBuilder(options.withJavaStreams(Objects.requireNonNull(mode, "mode")));
+    }
+
     /** The longest line {@link Sink#lines} delivers whole, in bytes; longer ones come in pieces. 1 MiB by default. */
     public RedirectBuilder maxLineLength(int bytes) {
         return new RedirectBuilder(options.withMaxLineLength(bytes));

@@ -1,8 +1,10 @@
 package dev.fdcapture;
 
+import dev.fdcapture.internal.EchoGuard;
 import dev.fdcapture.internal.Failures;
 import dev.fdcapture.internal.FdTable;
 import dev.fdcapture.internal.Flusher;
+import dev.fdcapture.internal.JavaStreamBypass;
 import dev.fdcapture.internal.LineSplitter;
 import dev.fdcapture.internal.Outlet;
 import dev.fdcapture.internal.Outlets;
@@ -34,13 +36,16 @@ public final class Redirection implements AutoCloseable {
     private final FdTable.Binding[] bindings;
     private final List<SpoolReader> readers;
     private final Failures failures;
+    private final JavaStreamBypass[] bypasses;
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    private Redirection(Options options, FdTable.Binding[] bindings, List<SpoolReader> readers, Failures failures) {
+    private Redirection(Options options, FdTable.Binding[] bindings, List<SpoolReader> readers, Failures failures,
+                        JavaStreamBypass[] bypasses) {
         this.options = options;
         this.bindings = bindings;
         this.readers = readers;
         this.failures = failures;
+        this.bypasses = bypasses;
     }
 
     /** The routes of one redirection, worked out before any descriptor is touched. */
@@ -64,6 +69,8 @@ public final class Redirection implements AutoCloseable {
                 case Sinks.Lines l -> SPOOL;
                 case Sinks.Stream s -> SPOOL;
                 case Sinks.Tee t -> SPOOL;
+                case Sinks.LogLines l -> SPOOL;
+                case Sinks.SystemStream s -> SPOOL;
             };
         }
     }
@@ -76,6 +83,7 @@ public final class Redirection implements AutoCloseable {
         Spool errSpool = null;
         FdTable.Binding[] bindings = null;
         Failures failures = new Failures();
+        EchoGuard guard = new EchoGuard();
         List<SpoolReader> readers = new ArrayList<>(2);
         int started = 0;
         try {
@@ -121,14 +129,16 @@ public final class Redirection implements AutoCloseable {
             if (outSpool != null) {
                 int original = savedFor(bindings, 1);
                 String name = err == Route.INTO_STDOUT ? "fdcapture-merged-reader" : "fdcapture-stdout-reader";
-                readers.add(reader(outSpool, options.stdout(), original, name, options, failures, onExit));
+                Origin origin = err == Route.INTO_STDOUT ? Origin.MERGED : Origin.STDOUT;
+                readers.add(reader(outSpool, options.stdout(), original, origin, name, options, failures, guard,
+                        onExit));
                 live.incrementAndGet();
                 outSpool = null;
             }
             if (errSpool != null) {
                 int original = savedFor(bindings, 2);
-                readers.add(reader(errSpool, options.stderr(), original, "fdcapture-stderr-reader",
-                        options, failures, onExit));
+                readers.add(reader(errSpool, options.stderr(), original, Origin.STDERR, "fdcapture-stderr-reader",
+                        options, failures, guard, onExit));
                 live.incrementAndGet();
                 errSpool = null;
             }
@@ -136,21 +146,35 @@ public final class Redirection implements AutoCloseable {
                 ReaderThreads.start(readers.get(started));
                 started++;
             }
+            for (SpoolReader r : readers) {
+                guard.watch(r);
+            }
             if (!readers.isEmpty()) {
                 Flusher.register(options.flushInterval().toNanos());
             }
-            return new Redirection(options, bindings, List.copyOf(readers), failures);
+            JavaStreamBypass[] bypasses = new JavaStreamBypass[2];
+            if (options.javaStreams() == JavaStreams.BYPASS) {
+                if (out == Route.SPOOL) {
+                    bypasses[0] = JavaStreamBypass.over(System.out, guard);
+                    System.setOut(bypasses[0]);
+                }
+                if (err == Route.SPOOL || (err == Route.INTO_STDOUT && out == Route.SPOOL)) {
+                    bypasses[1] = JavaStreamBypass.over(System.err, guard);
+                    System.setErr(bypasses[1]);
+                }
+            }
+            return new Redirection(options, bindings, List.copyOf(readers), failures, bypasses);
         } catch (RuntimeException | Error e) {
             rollback(e, bindings, outSpool, errSpool, readers, started, toClose);
             throw e;
         }
     }
 
-    private static SpoolReader reader(Spool spool, Sink sink, int originalFd, String name, Options options,
-                                      Failures failures, Runnable onExit) {
+    private static SpoolReader reader(Spool spool, Sink sink, int originalFd, Origin origin, String name,
+                                      Options options, Failures failures, EchoGuard guard, Runnable onExit) {
         List<Integer> opened = new ArrayList<>();
         try {
-            Outlet outlet = compile(sink, originalFd, options, failures, opened);
+            Outlet outlet = compile(sink, new Context(originalFd, origin, options, failures, guard, opened));
             Outlet linger = Outlets.guarded(Outlets.fd(originalFd, false), failures);
             // From here on the outlets own the files they opened and close them when finished.
             return new SpoolReader(spool, outlet, linger, name, options.backlogLimit(), failures, onExit);
@@ -164,26 +188,40 @@ public final class Redirection implements AutoCloseable {
         }
     }
 
-    private static Outlet compile(Sink sink, int originalFd, Options options, Failures failures, List<Integer> opened) {
+    /** What compiling a sink for one reader needs to know. */
+    private record Context(int originalFd, Origin origin, Options options, Failures failures, EchoGuard guard,
+                           List<Integer> opened) {
+    }
+
+    private static Outlet compile(Sink sink, Context cx) {
+        Options options = cx.options();
         return switch (sink) {
             case Sink.Buffer b -> {
                 b.charset(options.charset());
-                yield Outlets.guarded(chunk -> b.append(chunk.array(), 0, chunk.length()), failures);
+                yield Outlets.guarded(chunk -> b.append(chunk.array(), 0, chunk.length()), cx.failures());
             }
             case Sinks.Lines l -> Outlets.guarded(Outlets.lines(
-                    new LineSplitter(options.charset(), options.maxLineLength(), l.consumer())), failures);
-            case Sinks.Stream s -> Outlets.guarded(Outlets.stream(s.out()), failures);
+                    new LineSplitter(options.charset(), options.maxLineLength(), l.consumer())), cx.failures());
+            case Sinks.LogLines l -> {
+                Origin origin = cx.origin();
+                EchoGuard guard = cx.guard();
+                yield Outlets.guarded(Outlets.lines(new LineSplitter(options.charset(), options.maxLineLength(),
+                        line -> guard.log(line, () -> l.handler().accept(origin, line)))), cx.failures());
+            }
+            case Sinks.SystemStream s ->
+                    Outlets.guarded(Outlets.javaStream(s == Sinks.SystemStream.ERR, cx.guard()), cx.failures());
+            case Sinks.Stream s -> Outlets.guarded(Outlets.stream(s.out()), cx.failures());
             case Sinks.ToFile f -> {
                 int fd = openDirect(f);
-                opened.add(fd);
-                yield Outlets.guarded(Outlets.fd(fd, true), failures);
+                cx.opened().add(fd);
+                yield Outlets.guarded(Outlets.fd(fd, true), cx.failures());
             }
             case Sinks.Discard d -> NOWHERE;
-            case Sinks.Original o -> Outlets.guarded(Outlets.fd(originalFd, false), failures);
+            case Sinks.Original o -> Outlets.guarded(Outlets.fd(cx.originalFd(), false), cx.failures());
             case Sinks.Tee t -> {
                 List<Outlet> all = new ArrayList<>(t.sinks().size());
                 for (Sink s : t.sinks()) {
-                    all.add(compile(s, originalFd, options, failures, opened));
+                    all.add(compile(s, cx));
                 }
                 yield Outlets.tee(all);
             }
@@ -237,7 +275,7 @@ public final class Redirection implements AutoCloseable {
                 if (i < started) {
                     r.awaitDelivered(Duration.ZERO);
                 } else {
-                    r.run();
+                    r.abandon();
                 }
             } catch (RuntimeException | Error c) {
                 e.addSuppressed(c);
@@ -298,6 +336,13 @@ public final class Redirection implements AutoCloseable {
         }
         RuntimeException failure = null;
         boolean interrupted = false;
+        // Java's streams first, so that prints from here on go straight to the restored fds.
+        if (bypasses[0] != null && System.out == bypasses[0]) {
+            System.setOut(bypasses[0].previous());
+        }
+        if (bypasses[1] != null && System.err == bypasses[1]) {
+            System.setErr(bypasses[1].previous());
+        }
         try {
             FdTable.unbind(bindings);
         } catch (RuntimeException e) {

@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 
 /**
@@ -28,7 +29,7 @@ import java.util.function.Consumer;
  */
 public sealed interface Sink
         permits Sink.Buffer, Sinks.Lines, Sinks.Stream, Sinks.ToFile, Sinks.Discard,
-                Sinks.Original, Sinks.Tee, Sinks.IntoStdout {
+                Sinks.Original, Sinks.Tee, Sinks.IntoStdout, Sinks.LogLines, Sinks.SystemStream {
 
     /** Keeps every byte in memory; read it with {@link Buffer#text()} or {@link Buffer#bytes()}. */
     static Buffer buffer() {
@@ -49,6 +50,70 @@ public sealed interface Sink
      */
     static Sink lines(Consumer<String> consumer) {
         return new Sinks.Lines(Objects.requireNonNull(consumer, "consumer"));
+    }
+
+    /**
+     * Lines for a consumer that logs, told which fd each line came from, like
+     * {@link #lines} otherwise. <b>Made for consumers that may print to the console:
+     * whatever the consumer's own call writes to a redirected fd (a console
+     * appender holding the original {@code System.out}, JUL's {@code ConsoleHandler}
+     * holding the original {@code System.err}) is recognised as its echo, by the
+     * line's text appearing in it, and goes to the saved original fd instead of
+     * coming back as a new line.</b> Native output written during the very same
+     * call that contains the line's text goes the same way. The SLF4J module builds
+     * on this.
+     */
+    static Sink logLines(BiConsumer<Origin, String> handler) {
+        return new Sinks.LogLines(Objects.requireNonNull(handler, "handler"));
+    }
+
+    /**
+     * One record per line on a {@link System.Logger}. The logger's name is the
+     * place to say which stream it is; {@link NativeOutput#toLoggers()} uses
+     * {@code native.stdout} and {@code native.stderr}. Console output of the logger
+     * itself never loops back (see {@link #logLines}).
+     */
+    static Sink logger(System.Logger logger, System.Logger.Level level) {
+        Objects.requireNonNull(logger, "logger");
+        Objects.requireNonNull(level, "level");
+        return logLines((origin, line) -> logger.log(level, line));
+    }
+
+    /**
+     * One record per line on a {@code java.util.logging} logger. Each record's
+     * source class name says which fd the line came from: {@code native.stdout},
+     * {@code native.stderr} or {@code native.merged}, which
+     * {@code SimpleFormatter} prints where it prints the source. The message is
+     * the line as written: never a format pattern. JUL's {@code ConsoleHandler}
+     * writes to the original {@code System.err}, i.e. fd 2; that never loops back
+     * (see {@link #logLines}).
+     */
+    static Sink logger(java.util.logging.Logger logger, java.util.logging.Level level) {
+        Objects.requireNonNull(logger, "logger");
+        Objects.requireNonNull(level, "level");
+        return logLines((origin, line) -> {
+            java.util.logging.LogRecord record = new java.util.logging.LogRecord(level, line);
+            record.setLoggerName(logger.getName());
+            record.setSourceClassName("native." + origin.label());
+            record.setSourceMethodName(null);
+            logger.log(record);
+        });
+    }
+
+    /**
+     * Forwards the bytes to whatever {@code System.out} is at the moment of each
+     * write: an IDE console, a notebook kernel's stream, a test runner's capture.
+     * <b>If that stream writes to a redirected fd (the JVM's own {@code System.out}
+     * is on fd 1), what it writes goes to the saved original fd instead: it never
+     * comes back into the capture.</b>
+     */
+    static Sink systemOut() {
+        return Sinks.SystemStream.OUT;
+    }
+
+    /** Like {@link #systemOut()}, for {@code System.err}. */
+    static Sink systemErr() {
+        return Sinks.SystemStream.ERR;
     }
 
     /** Writes the raw bytes to {@code out}, and flushes it (without closing it) at the end. */

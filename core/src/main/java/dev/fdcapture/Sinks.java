@@ -3,6 +3,7 @@ package dev.fdcapture;
 import java.io.OutputStream;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 
 /** The kinds of {@link Sink} besides {@link Sink.Buffer}; made only by Sink's factories. */
@@ -20,6 +21,18 @@ final class Sinks {
     }
 
     record Tee(List<Sink> sinks) implements Sink {
+    }
+
+    record LogLines(BiConsumer<Origin, String> handler) implements Sink {
+    }
+
+    enum SystemStream implements Sink {
+        OUT, ERR;
+
+        @Override
+        public String toString() {
+            return this == OUT ? "Sink.systemOut()" : "Sink.systemErr()";
+        }
     }
 
     enum Discard implements Sink {

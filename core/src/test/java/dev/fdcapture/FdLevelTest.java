@@ -6,6 +6,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Timeout;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The restore checks every fd-level test gets: after the test, whatever its body
@@ -32,5 +33,8 @@ abstract class FdLevelTest {
         assertEquals(stdout, Fds.identity(1), "fd 1 not restored");
         assertEquals(stderr, Fds.identity(2), "fd 2 not restored");
         assertEquals(openFds, Fds.snapshot(), "descriptors leaked or closed");
+        long inotify = Fds.inotifyCount();
+        long readers = Fds.readerThreads();
+        assertTrue(inotify <= readers, inotify + " inotify instances for " + readers + " reader threads");
     }
 }

@@ -32,7 +32,7 @@ final class Fds {
                 try {
                     String target = Files.readSymbolicLink(p).toString();
                     if (!target.startsWith("/dev/random") && !target.startsWith("/dev/urandom")
-                            && !target.matches("/proc/\\d+/fd")) {
+                            && !target.matches("/proc/\\d+/fd") && !target.equals("anon_inode:inotify")) {
                         fds.put(Integer.parseInt(p.getFileName().toString()), target);
                     }
                 } catch (IOException e) {
@@ -43,6 +43,28 @@ final class Fds {
             throw new UncheckedIOException(e);
         }
         return fds;
+    }
+
+    /** How many inotify instances are open: each reader thread keeps one for its life. */
+    static long inotifyCount() {
+        try (Stream<Path> s = Files.list(Path.of("/proc/self/fd"))) {
+            return s.filter(p -> {
+                try {
+                    return Files.readSymbolicLink(p).toString().equals("anon_inode:inotify");
+                } catch (IOException e) {
+                    return false;
+                }
+            }).count();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** How many reader threads are alive. */
+    static long readerThreads() {
+        return Thread.getAllStackTraces().keySet().stream()
+                .filter(t -> t.getName().startsWith("fdcapture-")).filter(t -> t.getName().endsWith("reader")
+                        || t.getName().startsWith("fdcapture-reader-")).count();
     }
 
     /** How many descriptors this process has open. */

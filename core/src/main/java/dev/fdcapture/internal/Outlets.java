@@ -99,6 +99,22 @@ public final class Outlets {
         };
     }
 
+    /**
+     * Raw bytes to whatever {@code System.out} (or {@code System.err}) is at each
+     * write, past any bypass of ours, inside an echo window.
+     */
+    public static Outlet javaStream(boolean err, EchoGuard guard) {
+        return chunk -> {
+            java.io.PrintStream target = JavaStreamBypass.unwrap(err ? System.err : System.out);
+            byte[] bytes = chunk.array();
+            int length = chunk.length();
+            guard.write(() -> {
+                target.write(bytes, 0, length);
+                target.flush();
+            });
+        };
+    }
+
     /** Lines, split and decoded by {@code splitter}. */
     public static Outlet lines(LineSplitter splitter) {
         return new Outlet() {

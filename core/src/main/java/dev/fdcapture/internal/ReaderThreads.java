@@ -16,7 +16,13 @@ public final class ReaderThreads {
     private static final ExecutorService POOL = new ThreadPoolExecutor(
             0, Integer.MAX_VALUE, 30, TimeUnit.SECONDS, new SynchronousQueue<>(),
             task -> {
-                Thread t = new Thread(task, "fdcapture-reader-" + COUNT.incrementAndGet());
+                Thread t = new Thread(() -> {
+                    try {
+                        task.run();
+                    } finally {
+                        SpoolReader.releaseThreadResources();
+                    }
+                }, "fdcapture-reader-" + COUNT.incrementAndGet());
                 t.setDaemon(true);
                 return t;
             });

@@ -3,7 +3,6 @@ package dev.fdcapture.internal;
 import dev.fdcapture.internal.posix.Libc;
 
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 
 /**
  * The transport: an in-memory file ({@code memfd}) that fd 1 or fd 2 is pointed
@@ -16,46 +15,39 @@ import java.lang.foreign.ValueLayout;
  * {@code /proc/self/fd} with O_APPEND: Linux 6.14+ sends no inotify events for
  * the memfd's own description, and O_APPEND keeps concurrent writers and
  * children from overwriting each other.</li>
- * <li>The reader sleeps in {@code read(2)} on an inotify instance watching the
- * file: IN_MODIFY means data, IN_CLOSE_WRITE (after {@link #closeWriteEnd})
- * means the last holder of the write description, ourselves or a child, is gone,
- * and IN_ATTRIB, raised by {@link #wake} with {@code fchmod}, is a wake-up.</li>
+ * <li>That write description holds an open-file-description lock. It goes away
+ * only when the last holder of the description, this process or a child that
+ * inherited fd 1, closes it: the exact end of the stream, like end-of-file on a
+ * pipe. IN_CLOSE_WRITE alone is not, since any other writable open of the file
+ * (a child's {@code >> /dev/stdout}) raises it too.</li>
  * <li>Consumed bytes are freed with {@code fallocate(PUNCH_HOLE)}; the file's
  * size only grows, and F_SEAL_SHRINK makes a child's {@code > /dev/stdout}
  * fail instead of truncating the spool under the reader.</li>
  * </ul>
  */
 public final class Spool implements AutoCloseable {
-    private static final int WATCH_MASK = Libc.IN_MODIFY | Libc.IN_CLOSE_WRITE | Libc.IN_ATTRIB;
-    /** struct inotify_event: int wd; uint32_t mask, cookie, len; char name[len]. */
-    private static final int EVENT_HEADER = 16;
-
     private final int memfd;
-    private final int inotify;
+    private final String path;
     private volatile int writeFd;
 
-    private Spool(int memfd, int inotify, int writeFd) {
+    private Spool(int memfd, int writeFd) {
         this.memfd = memfd;
-        this.inotify = inotify;
+        this.path = "/proc/self/fd/" + memfd;
         this.writeFd = writeFd;
     }
 
     /** Creates a spool; on failure nothing is left open. */
     public static Spool create(String name) {
         int memfd = -1;
-        int inotify = -1;
         int writeFd = -1;
         try {
             memfd = Libc.memfdCreate(name, Libc.MFD_CLOEXEC | Libc.MFD_ALLOW_SEALING);
             Libc.addSeals(memfd, Libc.F_SEAL_SHRINK);
-            String path = "/proc/self/fd/" + memfd;
-            writeFd = Libc.open(path, Libc.O_WRONLY | Libc.O_APPEND | Libc.O_CLOEXEC, 0);
-            inotify = Libc.inotifyInit1(Libc.IN_CLOEXEC);
-            Libc.inotifyAddWatch(inotify, path, WATCH_MASK);
-            return new Spool(memfd, inotify, writeFd);
+            writeFd = Libc.open("/proc/self/fd/" + memfd, Libc.O_WRONLY | Libc.O_APPEND | Libc.O_CLOEXEC, 0);
+            Libc.lockDescription(writeFd);
+            return new Spool(memfd, writeFd);
         } catch (RuntimeException | Error e) {
             closeQuietly(writeFd, e);
-            closeQuietly(inotify, e);
             closeQuietly(memfd, e);
             throw e;
         }
@@ -64,6 +56,11 @@ public final class Spool implements AutoCloseable {
     /** The descriptor to {@code dup2} onto fd 1 or fd 2. */
     public int writeFd() {
         return writeFd;
+    }
+
+    /** A path naming the spool's file, for inotify. */
+    String path() {
+        return path;
     }
 
     /** Drops our reference to the write description; idempotent. */
@@ -78,8 +75,13 @@ public final class Spool implements AutoCloseable {
         }
     }
 
-    /** Raises IN_ATTRIB so a reader sleeping in {@link #awaitEvents} wakes up. */
-    public void wake() {
+    /** Whether anyone (we, or a child) still holds the write description. */
+    boolean writersAlive() {
+        return Libc.descriptionLocked(memfd);
+    }
+
+    /** Raises IN_ATTRIB so a reader sleeping on the spool wakes up. */
+    void wake() {
         Libc.fchmod(memfd, 0600);
     }
 
@@ -100,17 +102,6 @@ public final class Spool implements AutoCloseable {
         }
     }
 
-    /** Sleeps until at least one event arrives; returns the union of their masks. */
-    public int awaitEvents(MemorySegment eventBuffer) {
-        long n = Libc.read(inotify, eventBuffer, eventBuffer.byteSize());
-        int mask = 0;
-        for (long at = 0; at + EVENT_HEADER <= n; ) {
-            mask |= eventBuffer.get(ValueLayout.JAVA_INT, at + 4);
-            at += EVENT_HEADER + Integer.toUnsignedLong(eventBuffer.get(ValueLayout.JAVA_INT, at + 12));
-        }
-        return mask;
-    }
-
     @Override
     public void close() {
         RuntimeException failure = null;
@@ -119,15 +110,13 @@ public final class Spool implements AutoCloseable {
         } catch (RuntimeException e) {
             failure = e;
         }
-        for (int fd : new int[] {inotify, memfd}) {
-            try {
-                Libc.close(fd);
-            } catch (RuntimeException e) {
-                if (failure == null) {
-                    failure = e;
-                } else {
-                    failure.addSuppressed(e);
-                }
+        try {
+            Libc.close(memfd);
+        } catch (RuntimeException e) {
+            if (failure == null) {
+                failure = e;
+            } else {
+                failure.addSuppressed(e);
             }
         }
         if (failure != null) {

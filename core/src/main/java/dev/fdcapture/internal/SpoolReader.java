@@ -5,8 +5,11 @@ import dev.fdcapture.internal.posix.Libc;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.time.Duration;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * Tails one {@link Spool} and delivers its bytes to an {@link Outlet}, on a
@@ -25,7 +28,6 @@ public final class SpoolReader implements Runnable {
     static final int CHUNK = 256 * 1024;
     private static final long RELEASE_STEP = 1 << 20;
     private static final long PAGE = 4096;
-    private static final ThreadLocal<Buffers> BUFFERS = ThreadLocal.withInitial(Buffers::new);
 
     private final Spool spool;
     private final Outlet outlet;
@@ -36,8 +38,15 @@ public final class SpoolReader implements Runnable {
     private final Runnable onExit;
 
     private final CountDownLatch delivered = new CountDownLatch(1);
-    private final Object exitLock = new Object();
+    /** Guards exit, echo windows and echo ranges. */
+    private final Object lock = new Object();
     private boolean exited;
+    /** Start offsets of open echo windows (with counts); the reader does not read past the first. */
+    private final TreeMap<Long, Integer> windows = new TreeMap<>();
+    /** Ranges written by echo-capable sinks themselves: forwarded to the original fd, never delivered. */
+    private final TreeMap<Long, Long> echoes = new TreeMap<>();
+    /** Whether windows may ever open; when false the reader skips all of the above. */
+    private volatile boolean guarded;
     private boolean finished; // reader thread only
     private volatile boolean closing;
     private volatile boolean handover;
@@ -70,51 +79,98 @@ public final class SpoolReader implements Runnable {
         Thread thread = Thread.currentThread();
         String poolName = thread.getName();
         thread.setName(threadName);
+        Buffers buffers = Buffers.forThisThread();
+        int wd = -1;
         try {
-            drain(BUFFERS.get());
+            wd = buffers.watcher.watch(spool);
+            drain(buffers, wd);
         } catch (Throwable t) {
             failures.record(t);
         } finally {
-            finishOutlet();
-            synchronized (exitLock) {
-                exited = true;
-                try {
-                    spool.close();
-                } catch (RuntimeException e) {
-                    failures.record(e);
-                }
-            }
             try {
-                onExit.run();
+                buffers.watcher.unwatch(wd);
             } catch (RuntimeException e) {
                 failures.record(e);
-            } finally {
-                thread.setName(poolName);
-                // Last: whoever waits in awaitDelivered sees every descriptor closed.
-                delivered.countDown();
             }
+            exit();
+            thread.setName(poolName);
         }
     }
 
-    private void drain(Buffers buffers) throws Exception {
+    /** Ends a reader that never ran (a start that failed half-way): same clean-up, no reading. */
+    public void abandon() {
+        exit();
+    }
+
+    private void exit() {
+        finishOutlet();
+        synchronized (lock) {
+            exited = true;
+            try {
+                spool.close();
+            } catch (RuntimeException e) {
+                failures.record(e);
+            }
+        }
+        try {
+            onExit.run();
+        } catch (RuntimeException e) {
+            failures.record(e);
+        } finally {
+            // Last: whoever waits in awaitDelivered sees every descriptor closed.
+            delivered.countDown();
+        }
+    }
+
+    /** Closes the calling thread's inotify instance, if it has one; for the end of a pooled thread. */
+    static void releaseThreadResources() {
+        Buffers b = Buffers.CURRENT.get();
+        if (b != null) {
+            Buffers.CURRENT.remove();
+            b.watcher.close();
+        }
+    }
+
+    private void drain(Buffers buffers, int wd) throws Exception {
         Chunk chunk = buffers.chunk;
         long offset = 0;
         long released = 0;
         Outlet target = outlet;
         boolean endSeen = false;
+        int recheck = 0;
         while (true) {
             while (true) {
-                if (handover && target == outlet) {
+                if (handover && target == outlet && spool.writersAlive()) {
+                    // A child still holds the fd: the sink gets what is here now, and
+                    // later bytes go where the fd pointed before the redirection.
                     offset = deliverUpTo(spool.size(), offset, chunk);
                     finishOutlet();
                     delivered.countDown();
                     target = lingerOutlet;
                 }
-                long n = spool.read(chunk.buffer(), chunk.capacity(), offset);
+                long want = chunk.capacity();
+                boolean echo = false;
+                if (guarded) {
+                    long[] plan = plan(offset);
+                    want = Math.min(want, plan[0]);
+                    echo = plan[1] != 0;
+                }
+                long n = spool.read(chunk.buffer(), want, offset);
                 if (n == 0) {
                     break;
                 }
+                if (guarded && !echo) {
+                    n = unclaimed(offset, n);
+                    if (n == 0) {
+                        continue; // a window opened inside what we read: decide again
+                    }
+                }
                 chunk.filled((int) n);
+                if (echo) {
+                    lingerOutlet.write(chunk);
+                    offset += n;
+                    continue;
+                }
                 target.write(chunk);
                 offset += n;
                 if (target == outlet) {
@@ -136,11 +192,22 @@ public final class SpoolReader implements Runnable {
             if (endSeen) {
                 return;
             }
-            int events = spool.awaitEvents(buffers.events);
-            if ((events & Libc.IN_CLOSE_WRITE) != 0 && closing) {
-                // The last holder of the write description is gone; one more pass
-                // picks up what it wrote before closing.
+            if (closing && !spool.writersAlive()) {
+                // Every holder of the write description is gone: one more pass
+                // picks up what the last of them wrote.
                 endSeen = true;
+                continue;
+            }
+            if (recheck > 0) {
+                // IN_CLOSE_WRITE is raised just before the kernel drops the
+                // description's lock: look again shortly rather than sleep on events.
+                recheck--;
+                LockSupport.parkNanos(100_000);
+                continue;
+            }
+            int events = buffers.watcher.await(wd);
+            if ((events & Libc.IN_CLOSE_WRITE) != 0 && closing) {
+                recheck = 50;
             }
         }
     }
@@ -157,6 +224,124 @@ public final class SpoolReader implements Runnable {
             deliveredBytes += n;
         }
         return offset;
+    }
+
+    /**
+     * How far the reader may read from {@code offset}, and whether those bytes
+     * are echo. Waits while an echo window is open at or before {@code offset}:
+     * what an echo-capable sink writes must not be delivered back to it.
+     */
+    private long[] plan(long offset) throws InterruptedException {
+        synchronized (lock) {
+            while (!windows.isEmpty() && windows.firstKey() <= offset && !handover) {
+                lock.wait();
+            }
+            // At hand-over everything written so far belongs to the sink: no more waiting.
+            long limit = windows.isEmpty() || handover ? Long.MAX_VALUE : windows.firstKey() - offset;
+            while (!echoes.isEmpty() && echoes.firstEntry().getValue() <= offset) {
+                echoes.pollFirstEntry();
+            }
+            Map.Entry<Long, Long> next = echoes.firstEntry();
+            if (next != null && next.getKey() <= offset) {
+                return new long[] {next.getValue() - offset, 1};
+            }
+            if (next != null) {
+                limit = Math.min(limit, next.getKey() - offset);
+            }
+            return new long[] {limit, 0};
+        }
+    }
+
+    /**
+     * Cuts a read short at a window or echo range that appeared while it ran: a
+     * window registers before its action writes, so if the read saw echo bytes
+     * this check sees the window (or the range it left).
+     */
+    private long unclaimed(long offset, long n) {
+        synchronized (lock) {
+            Long w = windows.ceilingKey(offset);
+            if (w != null && w < offset + n) {
+                n = w - offset;
+            }
+            Long e = echoes.ceilingKey(offset);
+            if (e != null && e < offset + n) {
+                n = e - offset;
+            }
+            Map.Entry<Long, Long> covering = echoes.floorEntry(offset);
+            if (covering != null && covering.getValue() > offset) {
+                n = 0;
+            }
+            return n;
+        }
+    }
+
+    /**
+     * Opens an echo window: until {@link #closeWindow}, the reader stops at the
+     * current end of the spool. Returns the start offset, or -1 if the reader is gone.
+     */
+    long openWindow() {
+        synchronized (lock) {
+            if (exited) {
+                return -1;
+            }
+            guarded = true;
+            long start = spool.size();
+            windows.merge(start, 1, Integer::sum);
+            return start;
+        }
+    }
+
+    /**
+     * Closes a window. What was appended since it opened is echo if {@code needle}
+     * is null (the action was a raw write of those very bytes) or occurs in it.
+     */
+    void closeWindow(long start, byte[] needle) {
+        if (start < 0) {
+            return;
+        }
+        synchronized (lock) {
+            try {
+                long end = spool.size();
+                if (end > start && (needle == null || contains(start, end, needle))) {
+                    Long prev = echoes.get(start);
+                    echoes.put(start, prev == null ? end : Math.max(prev, end));
+                }
+            } finally {
+                windows.computeIfPresent(start, (k, count) -> count == 1 ? null : count - 1);
+                lock.notifyAll();
+            }
+        }
+    }
+
+    private boolean contains(long from, long to, byte[] needle) {
+        if (needle.length == 0) {
+            return true;
+        }
+        int piece = 64 * 1024;
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment buf = arena.allocate(piece + needle.length);
+            for (long at = from; at < to; at += piece) {
+                long n = spool.read(buf, Math.min(piece + needle.length - 1, to - at), at);
+                byte[] bytes = buf.asSlice(0, n).toArray(java.lang.foreign.ValueLayout.JAVA_BYTE);
+                if (indexOf(bytes, needle) >= 0) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    private static int indexOf(byte[] haystack, byte[] needle) {
+        outer:
+        for (int i = 0; i + needle.length <= haystack.length; i++) {
+            for (int j = 0; j < needle.length; j++) {
+                if (haystack[i + j] != needle[j]) {
+                    continue outer;
+                }
+            }
+            return i;
+        }
+        return -1;
     }
 
     private void finishOutlet() {
@@ -199,10 +384,11 @@ public final class SpoolReader implements Runnable {
         }
         if (delivered.getCount() != 0) {
             handover = true;
-            synchronized (exitLock) {
+            synchronized (lock) {
                 if (!exited) {
                     spool.wake();
                 }
+                lock.notifyAll();
             }
             while (true) {
                 try {
@@ -218,7 +404,18 @@ public final class SpoolReader implements Runnable {
 
     /** Per reader thread, reused from capture to capture. */
     private static final class Buffers {
+        static final ThreadLocal<Buffers> CURRENT = new ThreadLocal<>();
+
         final Chunk chunk = new Chunk(CHUNK);
-        final MemorySegment events = Arena.ofAuto().allocate(4096, 8);
+        final Watcher watcher = new Watcher();
+
+        static Buffers forThisThread() {
+            Buffers b = CURRENT.get();
+            if (b == null) {
+                b = new Buffers();
+                CURRENT.set(b);
+            }
+            return b;
+        }
     }
 }

@@ -9,6 +9,7 @@ import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.StructLayout;
 import java.lang.foreign.SymbolLookup;
+import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.VarHandle;
 
@@ -42,6 +43,10 @@ public final class Libc {
     public static final int F_DUPFD_CLOEXEC = 1030;
     public static final int F_ADD_SEALS = 1033;
     public static final int F_SEAL_SHRINK = 0x0002;
+    public static final int F_OFD_GETLK = 36;
+    public static final int F_OFD_SETLK = 37;
+    public static final short F_WRLCK = 1;
+    public static final short F_UNLCK = 2;
     public static final int MFD_CLOEXEC = 1;
     public static final int MFD_ALLOW_SEALING = 2;
     public static final int IN_CLOEXEC = 02000000;
@@ -81,6 +86,18 @@ public final class Libc {
     private static final MethodHandle FCNTL = errnoHandle("fcntl",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT),
             Linker.Option.firstVariadicArg(2));
+    /** {@code int fcntl(int fd, int cmd, ... /* struct flock *lock *\/)}, man 2 fcntl (open file description locks). */
+    private static final MethodHandle FCNTL_LOCK = errnoHandle("fcntl",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS),
+            Linker.Option.firstVariadicArg(2));
+    /**
+     * {@code struct flock} on LP64 Linux: {@code short l_type, l_whence; off_t l_start,
+     * l_len; pid_t l_pid}, 32 bytes with padding.
+     */
+    private static final long FLOCK_SIZE = 32;
+    /** {@code int inotify_rm_watch(int fd, int wd)}, man 2 inotify_rm_watch. */
+    private static final MethodHandle INOTIFY_RM_WATCH = errnoHandle("inotify_rm_watch",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
     /** {@code int open(const char *path, int flags, ... /* mode_t mode *\/)}, man 2 open. */
     private static final MethodHandle OPEN = errnoHandle("open",
             FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT),
@@ -255,6 +272,63 @@ public final class Libc {
             int errno = errno(state);
             if (errno != Errno.EINTR) {
                 throw failure(call, errno);
+            }
+        }
+    }
+
+    /**
+     * Takes a write lock on byte 0 for the open file description behind {@code fd}
+     * ({@code F_OFD_SETLK}). It lasts until the last descriptor sharing that
+     * description, in this process or a child, is closed.
+     */
+    public static void lockDescription(int fd) {
+        ofdLock(fd, F_OFD_SETLK, F_WRLCK, "fcntl(" + fd + ", F_OFD_SETLK, F_WRLCK)");
+    }
+
+    /** Whether another open file description holds a lock that {@link #lockDescription} would conflict with. */
+    public static boolean descriptionLocked(int fd) {
+        return ofdLock(fd, F_OFD_GETLK, F_WRLCK, "fcntl(" + fd + ", F_OFD_GETLK)") != F_UNLCK;
+    }
+
+    private static short ofdLock(int fd, int cmd, short type, String call) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment lock = arena.allocate(FLOCK_SIZE, 8);
+            lock.set(ValueLayout.JAVA_SHORT, 0, type);
+            lock.set(ValueLayout.JAVA_SHORT, 2, (short) 0); // SEEK_SET
+            lock.set(JAVA_LONG, 8, 0L);
+            lock.set(JAVA_LONG, 16, 1L);
+            while (true) {
+                int rc;
+                MemorySegment state = STATE.get();
+                try {
+                    rc = (int) FCNTL_LOCK.invokeExact(state, fd, cmd, lock);
+                } catch (Throwable t) {
+                    throw unchecked(t);
+                }
+                if (rc >= 0) {
+                    return lock.get(ValueLayout.JAVA_SHORT, 0);
+                }
+                int errno = errno(state);
+                if (errno != Errno.EINTR) {
+                    throw failure(call, errno);
+                }
+            }
+        }
+    }
+
+    /** Removes a watch; a watch already gone (its file deleted) is not an error. */
+    public static void inotifyRmWatch(int fd, int wd) {
+        int rc;
+        MemorySegment state = STATE.get();
+        try {
+            rc = (int) INOTIFY_RM_WATCH.invokeExact(state, fd, wd);
+        } catch (Throwable t) {
+            throw unchecked(t);
+        }
+        if (rc < 0) {
+            int errno = errno(state);
+            if (errno != Errno.EINVAL) {
+                throw failure("inotify_rm_watch(" + fd + ", " + wd + ")", errno);
             }
         }
     }

@@ -1,0 +1,83 @@
+package dev.fdcapture.internal;
+
+import dev.fdcapture.internal.posix.Libc;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * How a reader thread sleeps until its spool changes: one inotify instance per
+ * reader thread, kept for the thread's life, with a watch per spool. Closing an
+ * inotify instance waits for an RCU grace period (about 16 ms here), so a
+ * capture must not create and close its own; and instances are limited to 128
+ * per user. When none can be had, the reader polls every millisecond instead.
+ */
+final class Watcher implements AutoCloseable {
+    private static final int MASK = Libc.IN_MODIFY | Libc.IN_CLOSE_WRITE | Libc.IN_ATTRIB;
+    /** struct inotify_event: int wd; uint32_t mask, cookie, len; char name[len]. */
+    private static final int EVENT_HEADER = 16;
+    private static final long POLL_NANOS = 1_000_000;
+    private static final System.Logger LOG = System.getLogger("dev.fdcapture");
+
+    private final int inotify;
+    private final MemorySegment events = Arena.ofAuto().allocate(4096, 8);
+
+    Watcher() {
+        int fd;
+        try {
+            fd = Libc.inotifyInit1(Libc.IN_CLOEXEC);
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.DEBUG, "fdcapture polls instead of using inotify", e);
+            fd = -1;
+        }
+        this.inotify = fd;
+    }
+
+    /** Starts watching; returns the watch descriptor, or -1 when polling. */
+    int watch(Spool spool) {
+        return inotify < 0 ? -1 : Libc.inotifyAddWatch(inotify, spool.path(), MASK);
+    }
+
+    void unwatch(int wd) {
+        if (wd >= 0) {
+            Libc.inotifyRmWatch(inotify, wd);
+        }
+    }
+
+    /**
+     * Sleeps until an event for {@code wd} arrives (events of earlier watches are
+     * skipped) and returns the union of their masks; when polling, sleeps a
+     * millisecond and returns 0.
+     */
+    int await(int wd) {
+        if (wd < 0) {
+            LockSupport.parkNanos(POLL_NANOS);
+            return 0;
+        }
+        while (true) {
+            long n = Libc.read(inotify, events, events.byteSize());
+            int mask = 0;
+            boolean ours = false;
+            for (long at = 0; at + EVENT_HEADER <= n; ) {
+                int eventWd = events.get(ValueLayout.JAVA_INT, at);
+                if (eventWd == wd || eventWd == -1) { // -1: the queue overflowed, anything may have happened
+                    ours = true;
+                    mask |= events.get(ValueLayout.JAVA_INT, at + 4);
+                }
+                at += EVENT_HEADER + Integer.toUnsignedLong(events.get(ValueLayout.JAVA_INT, at + 12));
+            }
+            if (ours) {
+                return mask;
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        if (inotify >= 0) {
+            Libc.close(inotify);
+        }
+    }
+}

@@ -11,7 +11,6 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -266,7 +265,7 @@ class ChildProcessTest {
     }
 
     private static ProcessBuilder shell(String script) {
-        return new ProcessBuilder(new ArrayList<>(List.of("sh", "-c", script)));
+        return new ProcessBuilder("sh", "-c", script);
     }
 
     private static long size(Path p) {

@@ -20,6 +20,10 @@ class FdHygieneTest {
      * Every kind of route in turn: a spool on fd 1, a spool on fd 2, one spool on
      * both, and /dev/null on both (no reader). A failed start is counted, not
      * thrown, so one run reports both the failures and the descriptor balance.
+     * Takes about 20 s here (about 190 us a cycle). While the inotify teardown
+     * lags behind close(), this loop can use up fs.inotify.max_user_instances,
+     * which every process of the user shares: other JVMs capturing at the same
+     * moment may see EMFILE too.
      */
     @Test
     @Timeout(150)

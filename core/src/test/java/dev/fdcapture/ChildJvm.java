@@ -1,0 +1,120 @@
+package dev.fdcapture;
+
+import java.io.File;
+import java.io.IOException;
+import java.net.URISyntaxException;
+import java.net.URL;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.fail;
+
+/**
+ * Starts {@link HazardChild} in a separate JVM (the same {@code java} as this
+ * one) with the core classes and the test classes on the class path, waits for
+ * it with a deadline, and kills it if it does not finish: a JVM deadlock is a
+ * failure with the child's output attached, never a stuck build.
+ */
+final class ChildJvm {
+    private ChildJvm() {
+    }
+
+    /** What a child did: exit code, its real stdout and stderr, and the {@code RESULT} lines. */
+    record Result(int exitCode, String stdout, String stderr, Duration elapsed) {
+        Map<String, String> results() {
+            Map<String, String> map = new LinkedHashMap<>();
+            for (String line : stdout.split("\n")) {
+                if (line.startsWith("RESULT ")) {
+                    int eq = line.indexOf('=');
+                    map.put(line.substring(7, eq), line.substring(eq + 1));
+                }
+            }
+            return map;
+        }
+
+        String get(String key) {
+            String v = results().get(key);
+            if (v == null) {
+                fail("the child reported no " + key + "\n" + this);
+            }
+            return v;
+        }
+
+        long getLong(String key) {
+            return Long.parseLong(get(key));
+        }
+
+        @Override
+        public String toString() {
+            return "exit code " + exitCode + " after " + elapsed.toMillis() + " ms\n--- stdout (tail) ---\n"
+                    + tail(stdout) + "\n--- stderr (tail) ---\n" + tail(stderr);
+        }
+
+        private static String tail(String s) {
+            return s.length() <= 4000 ? s : "..." + s.substring(s.length() - 4000);
+        }
+    }
+
+    static Result run(Path workDir, Duration deadline, List<String> jvmArgs, String... mainArgs)
+            throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>();
+        command.add(ProcessHandle.current().info().command().orElseThrow());
+        command.addAll(jvmArgs);
+        command.add("-cp");
+        command.add(classPath());
+        command.add(HazardChild.class.getName());
+        command.addAll(List.of(mainArgs));
+        File out = workDir.resolve("child.out").toFile();
+        File err = workDir.resolve("child.err").toFile();
+        long t0 = System.nanoTime();
+        Process p = new ProcessBuilder(command)
+                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+                .redirectOutput(out)
+                .redirectError(err)
+                .start();
+        boolean exited = p.waitFor(deadline.toMillis(), TimeUnit.MILLISECONDS);
+        Duration elapsed = Duration.ofNanos(System.nanoTime() - t0);
+        if (!exited) {
+            // A thread dump of the hung child would go into the same file; take it, then kill.
+            new ProcessBuilder("kill", "-3", Long.toString(p.pid())).start().waitFor(5, TimeUnit.SECONDS);
+            Thread.sleep(1000);
+            p.destroyForcibly();
+            p.waitFor(10, TimeUnit.SECONDS);
+            fail("the child JVM did not finish within " + deadline + " (deadlock?): " + String.join(" ", command)
+                    + "\n" + new Result(-1, read(out), read(err), elapsed));
+        }
+        return new Result(p.exitValue(), read(out), read(err), elapsed);
+    }
+
+    /** core/target/classes and core/target/test-classes, wherever this JVM loaded them from. */
+    static String classPath() {
+        return location(NativeOutput.class) + File.pathSeparator + location(HazardChild.class);
+    }
+
+    private static String location(Class<?> c) {
+        // A class file's own URL, not its CodeSource: classes patched into a module
+        // report the module's location, which is the main classes directory.
+        String resource = c.getName().replace('.', '/') + ".class";
+        URL url = c.getClassLoader().getResource(resource);
+        if (url == null || !url.getProtocol().equals("file")) {
+            try {
+                return Path.of(c.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
+            } catch (URISyntaxException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+        String path = url.getPath();
+        return path.substring(0, path.length() - resource.length());
+    }
+
+    private static String read(File f) throws IOException {
+        return new String(Files.readAllBytes(f.toPath()), StandardCharsets.UTF_8);
+    }
+}

@@ -17,12 +17,20 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * is that action's echo. Echo goes to the saved original fd, where the console
  * really is, and is never delivered to a sink again.
  *
- * <p>A raw write (Java streams, {@code Sink.systemOut()}) claims everything
- * appended during it. A logger call claims it only if the line's text shows up
- * in it, so native output written at the same moment, which the window cannot
- * tell apart, keeps going to the logger unless it happens to contain that text.
+ * <p>A raw write (Java streams, {@code Sink.systemOut()}) claims exactly the
+ * bytes it wrote, where they occur: a write to a regular file is contiguous, so
+ * native output written at the same moment is left alone. A logger call whose
+ * console output passes through such a write (logback follows
+ * {@code System.out}) needs nothing more. One that writes to a stream it holds
+ * (JUL's {@code ConsoleHandler}, log4j2's console appender) is only known by its
+ * text: everything appended during the call is its echo if the line's text shows
+ * up in it, so native output written during that very call goes to the original
+ * fd with it. Nothing is lost either way.
  */
 public final class EchoGuard {
+    /** Per thread: how many raw writes claimed echo, so an enclosing logger call knows. */
+    private static final ThreadLocal<int[]> EXACT_CLAIMS = ThreadLocal.withInitial(() -> new int[1]);
+
     private final List<SpoolReader> readers = new CopyOnWriteArrayList<>();
 
     /** Guards the spools of this reader too. */
@@ -30,43 +38,66 @@ public final class EchoGuard {
         readers.add(reader);
     }
 
-    /** Runs a raw write of bytes that would loop if they reached a captured fd. */
-    public void write(IoAction action) throws java.io.IOException {
-        run(null, action);
-    }
-
-    /** Runs a logger call for {@code line}; its echo must contain {@link #needle(String)}. */
-    public void log(String line, Runnable action) {
-        try {
-            run(needle(line), action::run);
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
-    }
-
-    private void run(byte[] needle, IoAction action) throws java.io.IOException {
+    /** Runs a raw write of {@code bytes[offset, offset + length)}, which would loop if they reached a captured fd. */
+    public void write(byte[] bytes, int offset, int length, IoAction action) throws java.io.IOException {
         List<SpoolReader> all = readers;
-        if (all.isEmpty()) {
+        if (all.isEmpty() || length == 0) {
             action.run();
             return;
         }
-        long[] starts = new long[all.size()];
-        for (int i = 0; i < starts.length; i++) {
-            starts[i] = all.get(i).openWindow();
-        }
+        byte[] exact = java.util.Arrays.copyOfRange(bytes, offset, offset + length);
+        long[] starts = open(all);
+        boolean claimed = false;
         try {
             action.run();
         } finally {
             for (int i = 0; i < starts.length; i++) {
-                all.get(i).closeWindow(starts[i], needle);
+                claimed |= all.get(i).closeWindow(starts[i], exact, null);
+            }
+            if (claimed) {
+                EXACT_CLAIMS.get()[0]++;
             }
         }
     }
 
     /**
+     * Runs a logger call for {@code line}. If its console output went through one
+     * of our own streams, that write claimed its exact bytes already; otherwise
+     * (a console handler holding the original stream) whatever was appended during
+     * the call is echo if it contains {@link #needle(String)} of the line.
+     */
+    public void log(String line, Runnable action) {
+        List<SpoolReader> all = readers;
+        if (all.isEmpty()) {
+            action.run();
+            return;
+        }
+        int[] claims = EXACT_CLAIMS.get();
+        int before = claims[0];
+        long[] starts = open(all);
+        try {
+            action.run();
+        } finally {
+            byte[] needle = claims[0] == before ? needle(line) : null;
+            for (int i = 0; i < starts.length; i++) {
+                all.get(i).closeWindow(starts[i], null, needle);
+            }
+        }
+    }
+
+    private static long[] open(List<SpoolReader> all) {
+        long[] starts = new long[all.size()];
+        for (int i = 0; i < starts.length; i++) {
+            starts[i] = all.get(i).openWindow();
+        }
+        return starts;
+    }
+
+    /**
      * What a logger's output for {@code line} surely contains, whatever its layout
-     * escapes: the longest run of ASCII letters, digits and spaces, at most 32
-     * bytes. Empty when there is none; then any output during the call is echo.
+     * escapes: the longest run of ASCII letters, digits and spaces, trimmed. It
+     * must occur as a whole (see SpoolReader#findToken). Empty when there is none;
+     * then any output during the call is echo.
      */
     static byte[] needle(String line) {
         int bestFrom = 0;
@@ -85,7 +116,7 @@ public final class EchoGuard {
                 from = -1;
             }
         }
-        String run = line.substring(bestFrom, bestFrom + Math.min(bestLength, 32)).strip();
+        String run = line.substring(bestFrom, bestFrom + bestLength).strip();
         return run.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
     }
 

@@ -51,7 +51,7 @@ public final class JavaStreamBypass extends PrintStream {
 
         @Override
         public void write(byte[] b, int off, int len) throws IOException {
-            guard.write(() -> {
+            guard.write(b, off, len, () -> {
                 previous.write(b, off, len);
                 previous.flush();
             });

@@ -108,7 +108,7 @@ public final class Outlets {
             java.io.PrintStream target = JavaStreamBypass.unwrap(err ? System.err : System.out);
             byte[] bytes = chunk.array();
             int length = chunk.length();
-            guard.write(() -> {
+            guard.write(bytes, 0, length, () -> {
                 target.write(bytes, 0, length);
                 target.flush();
             });

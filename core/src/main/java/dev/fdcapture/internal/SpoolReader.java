@@ -292,20 +292,42 @@ public final class SpoolReader implements Runnable {
     }
 
     /**
-     * Closes a window. What was appended since it opened is echo if {@code needle}
-     * is null (the action was a raw write of those very bytes) or occurs in it.
+     * Closes a window and says what of the bytes appended since it opened is the
+     * action's echo: {@code exact} bytes where they occur (a raw write of exactly
+     * those bytes: one write to a regular file is contiguous), or, when only
+     * {@code needle} is known (a logger's formatted output), everything appended
+     * if the needle occurs in it. Returns whether anything was claimed.
      */
-    void closeWindow(long start, byte[] needle) {
+    boolean closeWindow(long start, byte[] exact, byte[] needle) {
         if (start < 0) {
-            return;
+            return false;
         }
         synchronized (lock) {
             try {
-                long end = spool.size();
-                if (end > start && (needle == null || contains(start, end, needle))) {
-                    Long prev = echoes.get(start);
-                    echoes.put(start, prev == null ? end : Math.max(prev, end));
+                if (exited) {
+                    return false; // the spool is closed; whatever it held was delivered
                 }
+                long end = spool.size();
+                if (end <= start) {
+                    return false;
+                }
+                long from;
+                long to;
+                if (exact != null) {
+                    from = find(start, end, exact);
+                    to = from + exact.length;
+                } else if (needle != null) {
+                    from = findToken(start, end, needle) ? start : -1;
+                    to = end;
+                } else {
+                    return false;
+                }
+                if (from < 0) {
+                    return false;
+                }
+                Long prev = echoes.get(from);
+                echoes.put(from, prev == null ? to : Math.max(prev, to));
+                return true;
             } finally {
                 windows.computeIfPresent(start, (k, count) -> count == 1 ? null : count - 1);
                 lock.notifyAll();
@@ -313,9 +335,45 @@ public final class SpoolReader implements Runnable {
         }
     }
 
-    private boolean contains(long from, long to, byte[] needle) {
+    /**
+     * Whether {@code needle} occurs in {@code [from, to)} as a whole: no letter or
+     * digit right before or after it, so {@code "line 23"} does not match
+     * {@code "line 233"}.
+     */
+    private boolean findToken(long from, long to, byte[] needle) {
         if (needle.length == 0) {
             return true;
+        }
+        int piece = 64 * 1024;
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment buf = arena.allocate(piece + needle.length + 2);
+            // Each piece starts one byte early and overlaps the next, so every
+            // occurrence is seen whole with both neighbours.
+            for (long at = from; at < to; at += piece) {
+                long start = Math.max(from, at - 1);
+                long n = spool.read(buf, Math.min(at + piece + needle.length + 1, to) - start, start);
+                byte[] bytes = buf.asSlice(0, n).toArray(java.lang.foreign.ValueLayout.JAVA_BYTE);
+                for (int i = indexOf(bytes, needle, 0); i >= 0; i = indexOf(bytes, needle, i + 1)) {
+                    boolean before = i == 0 ? start == from : !alnum(bytes[i - 1]);
+                    int after = i + needle.length;
+                    boolean afterOk = after == bytes.length ? start + n == to : !alnum(bytes[after]);
+                    if ((before || i == 0) && afterOk) {
+                        return true;
+                    }
+                }
+            }
+        }
+        return false;
+    }
+
+    private static boolean alnum(byte b) {
+        return (b >= 'a' && b <= 'z') || (b >= 'A' && b <= 'Z') || (b >= '0' && b <= '9');
+    }
+
+    /** The offset of the first occurrence of {@code needle} in {@code [from, to)}, or -1. */
+    private long find(long from, long to, byte[] needle) {
+        if (needle.length == 0) {
+            return from;
         }
         int piece = 64 * 1024;
         try (Arena arena = Arena.ofConfined()) {
@@ -323,17 +381,18 @@ public final class SpoolReader implements Runnable {
             for (long at = from; at < to; at += piece) {
                 long n = spool.read(buf, Math.min(piece + needle.length - 1, to - at), at);
                 byte[] bytes = buf.asSlice(0, n).toArray(java.lang.foreign.ValueLayout.JAVA_BYTE);
-                if (indexOf(bytes, needle) >= 0) {
-                    return true;
+                int i = indexOf(bytes, needle, 0);
+                if (i >= 0) {
+                    return at + i;
                 }
             }
         }
-        return false;
+        return -1;
     }
 
-    private static int indexOf(byte[] haystack, byte[] needle) {
+    private static int indexOf(byte[] haystack, byte[] needle, int fromIndex) {
         outer:
-        for (int i = 0; i + needle.length <= haystack.length; i++) {
+        for (int i = fromIndex; i + needle.length <= haystack.length; i++) {
             for (int j = 0; j < needle.length; j++) {
                 if (haystack[i + j] != needle[j]) {
                     continue outer;

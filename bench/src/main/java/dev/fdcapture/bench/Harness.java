@@ -1,0 +1,516 @@
+package dev.fdcapture.bench;
+
+import dev.fdcapture.NativeOutput;
+import org.openjdk.jmh.results.BenchmarkResult;
+import org.openjdk.jmh.results.IterationResult;
+import org.openjdk.jmh.results.RunResult;
+import org.openjdk.jmh.runner.Runner;
+import org.openjdk.jmh.runner.RunnerException;
+import org.openjdk.jmh.runner.options.OptionsBuilder;
+import org.openjdk.jmh.runner.options.TimeValue;
+import org.openjdk.jmh.runner.options.VerboseMode;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static dev.fdcapture.bench.Table.fmt;
+import static dev.fdcapture.bench.Workloads.MIB;
+
+/**
+ * Runs every workload of issue 4 end to end, fdcapture and the C pipe reference
+ * interleaved in the same run, and prints a Markdown table of medians, minima,
+ * maxima and ratios. Progress goes to stderr (fd 2 is never captured here), the
+ * table to stdout and to {@code <workdir>/results.md}.
+ *
+ * <pre>
+ * java --enable-native-access=ALL-UNNAMED -cp ... dev.fdcapture.bench.Harness [quick] [runs=N] [only=w64k,lat,...]
+ * </pre>
+ *
+ * System properties: {@code pipebench.source} (the C file), {@code bench.workdir}.
+ */
+public final class Harness {
+    static final List<String> ALL = List.of(
+            "w64k", "lines", "printf80", "write80", "lat", "empty", "jmh", "first", "rss", "slow");
+
+    /** Sizes for one run of everything. */
+    record Config(boolean quick, int runs, Set<String> only, Path pipebenchSource, Path workDir,
+                  long w64kMiB, long linesMiB, long printfMiB, long write80MiB, int latLines,
+                  int emptyCycles, long rssMiB, double slowSeconds, long slowWriterRate, long slowBacklogLimit) {
+
+        static Config full(Path source, Path workDir) {
+            return new Config(false, 5, new LinkedHashSet<>(ALL), source, workDir,
+                    1024, 1024, 256, 64, 10_000, 5_000, 2048, 10, 100L << 20, 256L << 20);
+        }
+
+        /** Tiny sizes: proves each workload starts and finishes, measures nothing. */
+        static Config quick(Path source, Path workDir) {
+            return new Config(true, 1, new LinkedHashSet<>(ALL), source, workDir,
+                    4, 4, 1, 1, 300, 50, 16, 1, 40L << 20, 4L << 20);
+        }
+
+        Config withRuns(int n) {
+            return new Config(quick, n, only, pipebenchSource, workDir, w64kMiB, linesMiB, printfMiB, write80MiB,
+                    latLines, emptyCycles, rssMiB, slowSeconds, slowWriterRate, slowBacklogLimit);
+        }
+
+        Config withOnly(Set<String> names) {
+            return new Config(quick, runs, names, pipebenchSource, workDir, w64kMiB, linesMiB, printfMiB,
+                    write80MiB, latLines, emptyCycles, rssMiB, slowSeconds, slowWriterRate, slowBacklogLimit);
+        }
+
+        static Config parse(String[] args) {
+            Path source = Path.of(System.getProperty("pipebench.source", "../shared/bench/pipebench.c"));
+            Path workDir = Path.of(System.getProperty("bench.workdir", "target/bench"));
+            List<String> list = Arrays.stream(args).flatMap(a -> Arrays.stream(a.trim().split("\\s+")))
+                    .filter(a -> !a.isEmpty()).toList();
+            Config c = list.contains("quick") ? quick(source, workDir) : full(source, workDir);
+            for (String a : list) {
+                if (a.startsWith("runs=")) {
+                    c = c.withRuns(Integer.parseInt(a.substring(5)));
+                } else if (a.startsWith("only=")) {
+                    Set<String> names = new LinkedHashSet<>(Arrays.asList(a.substring(5).split(",")));
+                    if (!ALL.containsAll(names)) {
+                        throw new IllegalArgumentException("workloads are " + ALL + ": " + a);
+                    }
+                    c = c.withOnly(names);
+                } else if (!a.equals("quick")) {
+                    throw new IllegalArgumentException("arguments: [quick] [runs=N] [only=" + String.join(",", ALL)
+                            + "]: " + a);
+                }
+            }
+            return c;
+        }
+    }
+
+    private final Config cfg;
+    private CReference c;
+    private String cUnavailable;
+
+    Harness(Config cfg) {
+        this.cfg = cfg;
+    }
+
+    public static void main(String[] args) throws Exception {
+        Config cfg = Config.parse(args);
+        NativeOutput.ensureSupported();
+        Harness h = new Harness(cfg);
+        long t0 = System.nanoTime();
+        List<Row> rows = h.runAll();
+        String report = h.header((System.nanoTime() - t0) / 1e9) + "\n" + Table.markdown(rows);
+        if (Workloads.EMFILE_RETRIES.get() > 0) {
+            report += fmt("%nStarts retried after EMFILE from inotify_init1 (per-user instance limit, shared with"
+                    + " other processes): %d.%n", Workloads.EMFILE_RETRIES.get());
+        }
+        Files.createDirectories(cfg.workDir());
+        Files.writeString(cfg.workDir().resolve("results.md"), report, StandardCharsets.UTF_8);
+        System.out.println();
+        System.out.println(report);
+        if (rows.stream().anyMatch(r -> r.verdict() == Row.Verdict.BROKEN)) {
+            System.exit(1);
+        }
+    }
+
+    String header(double seconds) {
+        return fmt("fdcapture bench, %s: %d cores, Linux %s, %s %s, gcc %s, %d runs per workload%s, %.0f s.%n"
+                        + "Transport: memfd spool (the only one fdcapture has). Ratio = fdcapture median / C median.%n",
+                LocalDate.now(), Runtime.getRuntime().availableProcessors(), osRelease(),
+                System.getProperty("java.vm.name"), System.getProperty("java.vm.version"),
+                CReference.gccVersion(), cfg.runs(), cfg.quick() ? " (quick: tiny sizes, not a measurement)" : "",
+                seconds);
+    }
+
+    List<Row> runAll() throws Exception {
+        NativeIo.link();
+        try {
+            c = CReference.build(cfg.pipebenchSource(), cfg.workDir());
+        } catch (IOException e) {
+            if (!cfg.quick()) {
+                throw e;
+            }
+            cUnavailable = e.getMessage();
+            progress("C reference unavailable, fdcapture only: " + cUnavailable);
+        }
+        List<Row> rows = new ArrayList<>();
+        for (String name : cfg.only()) {
+            progress("== " + name);
+            switch (name) {
+                case "w64k" -> rows.add(w64k());
+                case "lines" -> rows.add(lines());
+                case "printf80" -> rows.add(printf80());
+                case "write80" -> rows.add(write80());
+                case "lat" -> rows.addAll(latency());
+                case "empty" -> rows.addAll(empty());
+                case "jmh" -> rows.addAll(jmh());
+                case "first" -> rows.addAll(first());
+                case "rss" -> rows.add(rss());
+                case "slow" -> rows.add(slow());
+                default -> throw new AssertionError(name);
+            }
+        }
+        return rows;
+    }
+
+    /** Pairs of runs, the order flipping each time, so drift on a shared machine hits both alike. */
+    private void interleave(Runnable ours, Runnable theirs) {
+        for (int i = 0; i < cfg.runs(); i++) {
+            if (i % 2 == 0 || theirs == null) {
+                ours.run();
+                if (theirs != null) {
+                    theirs.run();
+                }
+            } else {
+                theirs.run();
+                ours.run();
+            }
+        }
+    }
+
+    private interface CRun {
+        double run() throws IOException, InterruptedException;
+    }
+
+    private Runnable cInto(List<Double> into, CRun run) {
+        if (c == null) {
+            return null;
+        }
+        return () -> {
+            try {
+                into.add(run.run());
+            } catch (IOException | InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        };
+    }
+
+    private Row throughput(String workload, String cMode, long mib, java.util.function.LongFunction<Workloads.Sample> f,
+                           double ratioTarget) {
+        long bytes = mib << 20;
+        f.apply(Math.max(1, bytes / 4)); // JIT warm-up, not recorded
+        List<Double> ours = new ArrayList<>();
+        List<Double> theirs = new ArrayList<>();
+        long[] dropped = new long[1];
+        interleave(() -> {
+            Workloads.Sample s = f.apply(bytes);
+            dropped[0] += s.dropped();
+            ours.add(s.value());
+            progress(fmt("  fdcapture %s: %.3f GiB/s%s", workload, s.value(),
+                    s.dropped() > 0 ? fmt(" DROPPED %.0f MiB", s.dropped() / MIB) : ""));
+        }, cInto(theirs, () -> {
+            double v = c.throughput(cMode, mib);
+            progress(fmt("  C %s: %.3f GiB/s", cMode, v));
+            return v;
+        }));
+        Series o = series(ours);
+        Series t = series(theirs);
+        double ratio = o.median() / t.median();
+        String note = fmt("%d MiB per run; C: `pipebench %s thread 0 %d`", mib, cMode, mib) + dropNote(dropped[0]);
+        Row.Verdict v = c == null ? Row.Verdict.REPORTED : Row.atLeast(ratio, ratioTarget);
+        if (dropped[0] > 0) {
+            v = Row.Verdict.MISSED;
+        }
+        return new Row(workload, "GiB/s", o, t, fmt(">= %.1fx C", ratioTarget), v, note);
+    }
+
+    private static String dropNote(long dropped) {
+        return dropped > 0 ? fmt("; **%.0f MiB dropped** (backlog passed the limit)", dropped / MIB) : "; nothing dropped";
+    }
+
+    Row w64k() {
+        return throughput("64 KiB write()s, bytes to a counting `Sink.stream`", "w64k", cfg.w64kMiB(),
+                Workloads::w64k, 0.8);
+    }
+
+    Row printf80() {
+        return throughput("printf of 80-byte lines (stdio), counting `Sink.stream`", "printf80", cfg.printfMiB(),
+                Workloads::printf80, 0.9);
+    }
+
+    Row write80() {
+        return throughput("one write() per 80-byte line, counting `Sink.stream`", "write80", cfg.write80MiB(),
+                Workloads::write80, 0.9);
+    }
+
+    Row lines() {
+        long bytes = cfg.linesMiB() << 20;
+        Workloads.lines64(Math.max(1, bytes / 4));
+        List<Double> gib = new ArrayList<>();
+        List<Double> perSecond = new ArrayList<>();
+        long[] dropped = new long[1];
+        interleave(() -> {
+            Workloads.Sample s = Workloads.lines64(bytes);
+            gib.add(s.value());
+            perSecond.add(s.extra());
+            dropped[0] += s.dropped();
+            progress(fmt("  fdcapture lines: %.3f GiB/s, %.1f M lines/s", s.value(), s.extra() / 1e6));
+        }, null);
+        Series lps = series(perSecond);
+        Series o = series(gib);
+        Row.Verdict v = dropped[0] > 0 ? Row.Verdict.MISSED : Row.atLeast(o.median(), 1.0);
+        return new Row("64-byte lines in 64 KiB write()s, `Sink.lines` counting", "GiB/s", o, Series.NONE,
+                ">= 1 GiB/s", v, fmt("%.1f M lines/s (%.1f-%.1f); %d MiB per run; no C mode for lines",
+                lps.median() / 1e6, lps.min() / 1e6, lps.max() / 1e6, cfg.linesMiB()) + dropNote(dropped[0]));
+    }
+
+    List<Row> latency() {
+        Workloads.latency(Math.min(1000, cfg.latLines()));
+        List<Double> p50 = new ArrayList<>();
+        List<Double> p99 = new ArrayList<>();
+        List<Double> cp50 = new ArrayList<>();
+        List<Double> cp99 = new ArrayList<>();
+        interleave(() -> {
+            Workloads.Sample s = Workloads.latency(cfg.latLines());
+            p50.add(s.value());
+            p99.add(s.extra());
+            progress(fmt("  fdcapture lat: p50 %.1f us, p99 %.1f us", s.value(), s.extra()));
+        }, cInto(cp50, () -> {
+            double[] v = c.latency();
+            cp99.add(v[1]);
+            progress(fmt("  C lat: p50 %.1f us, p99 %.1f us", v[0], v[1]));
+            return v[0];
+        }));
+        String note = fmt("%d lines 100 us apart, stamped before write(), timed in the `Sink.lines` callback; "
+                + "C: `pipebench lat thread 0 0` (10 000 lines, timed at read())", cfg.latLines());
+        return List.of(
+                new Row("write-to-callback latency p50", "us", series(p50), series(cp50), "<= 15 us",
+                        Row.atMost(series(p50).median(), 15), note),
+                new Row("write-to-callback latency p99", "us", series(p99), series(cp99), "<= 50 us",
+                        Row.atMost(series(p99).median(), 50), "same runs"));
+    }
+
+    List<Row> empty() {
+        // Warm up until the JIT has settled, then time batches.
+        long until = System.nanoTime() + (cfg.quick() ? 200_000_000L : 2_000_000_000L);
+        while (System.nanoTime() < until) {
+            Workloads.emptyCaptures(Workloads.BURST);
+        }
+        List<Double> us = new ArrayList<>();
+        interleave(() -> {
+            double v = Workloads.emptyCaptures(cfg.emptyCycles());
+            us.add(v);
+            progress(fmt("  empty capture: %.1f us/cycle", v));
+        }, null);
+        Series o = series(us);
+        Workloads.BackToBack b = Workloads.backToBack(cfg.emptyCycles());
+        progress(fmt("  back to back: %d cycles, %.1f us/cycle, %s", b.cycles(), b.microsPerCycle(),
+                b.failure() == null ? "no failure" : b.failure()));
+        return List.of(
+                new Row("warm empty `capture()` (fd 1 and 2, start + close), loop", "us/cycle", o, Series.NONE,
+                        "<= 30 us", Row.atMost(o.median(), 30),
+                        fmt("%d batches of %d cycles after a warm-up, in bursts of %d with %d ms untimed pauses"
+                                        + " (see next row)", cfg.runs(), cfg.emptyCycles(), Workloads.BURST,
+                                Workloads.PAUSE_MILLIS)),
+                new Row("empty `capture()` back to back, no pauses", "us/cycle", Series.of(b.microsPerCycle()),
+                        Series.NONE, "no failure", b.failure() == null ? Row.Verdict.MET : Row.Verdict.MISSED,
+                        b.failure() == null ? fmt("%d cycles without a failure", b.cycles())
+                                : fmt("**failed after %d cycles**: %s", b.cycles(), b.failure())));
+    }
+
+    List<Row> jmh() throws RunnerException {
+        OptionsBuilder ob = new OptionsBuilder();
+        ob.include(EmptyCaptureBenchmark.class.getName() + "\\.")
+                .verbosity(VerboseMode.SILENT)
+                .shouldFailOnError(true)
+                .jvmArgsAppend("--enable-native-access=ALL-UNNAMED");
+        if (cfg.quick()) {
+            // In-process: the smoke run only proves the benchmark starts and finishes.
+            ob.forks(0).warmupIterations(0).measurementIterations(1).measurementTime(TimeValue.milliseconds(200));
+        } else {
+            ob.forks(1).warmupIterations(3).warmupTime(TimeValue.seconds(1))
+                    .measurementIterations(cfg.runs()).measurementTime(TimeValue.seconds(1));
+        }
+        Collection<RunResult> results = new Runner(ob.build()).run();
+        List<Row> rows = new ArrayList<>();
+        for (RunResult rr : results) {
+            String method = rr.getParams().getBenchmark();
+            method = method.substring(method.lastIndexOf('.') + 1);
+            List<Double> scores = new ArrayList<>();
+            for (BenchmarkResult br : rr.getBenchmarkResults()) {
+                for (IterationResult ir : br.getIterationResults()) {
+                    scores.add(ir.getPrimaryResult().getScore());
+                }
+            }
+            Series o = series(scores);
+            progress(fmt("  JMH %s: %.1f us/op", method, rr.getPrimaryResult().getScore()));
+            boolean both = method.equals("capture");
+            rows.add(new Row("warm empty `" + method + "()`, JMH" + (both ? " (fd 1 and 2)" : " (fd 1 only)"),
+                    "us/op", o, Series.NONE, "<= 30 us", Row.atMost(o.median(), 30),
+                    fmt("JMH %s, avgt, score %.1f +- %.1f", cfg.quick() ? "in-process" : "1 fork",
+                            rr.getPrimaryResult().getScore(), rr.getPrimaryResult().getScoreError())));
+        }
+        return rows;
+    }
+
+    private static final Pattern FIRST = Pattern.compile("first_ms=([0-9.]+) second_us=([0-9.]+)");
+
+    List<Row> first() throws IOException, InterruptedException {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        String cp = jarredClassPath();
+        List<String> plain = List.of(java, "--enable-native-access=ALL-UNNAMED", "-cp", cp,
+                FirstCapture.class.getName());
+        // JDK 25's AOT cache (JEP 483/514/515): one training run writes the cache.
+        List<String> aot = null;
+        String aotProblem = null;
+        if (Runtime.version().feature() >= 25) {
+            Path cache = cfg.workDir().resolve("first-capture.aot");
+            Files.createDirectories(cfg.workDir());
+            Files.deleteIfExists(cache);
+            List<String> train = new ArrayList<>(plain);
+            train.add(1, "-XX:AOTCacheOutput=" + cache);
+            try {
+                spawn(train);
+                if (Files.isRegularFile(cache)) {
+                    aot = new ArrayList<>(plain);
+                    aot.add(1, "-XX:AOTCache=" + cache);
+                } else {
+                    aotProblem = "training run wrote no cache";
+                }
+            } catch (IOException e) {
+                aotProblem = e.getMessage();
+            }
+        } else {
+            aotProblem = "needs JDK 25";
+        }
+        List<Double> firstMs = new ArrayList<>();
+        List<Double> secondUs = new ArrayList<>();
+        List<Double> wallMs = new ArrayList<>();
+        List<Double> aotMs = new ArrayList<>();
+        List<Double> aotWallMs = new ArrayList<>();
+        List<String> aotCommand = aot;
+        interleave(() -> {
+            double[] r = spawnUnchecked(plain);
+            firstMs.add(r[0]);
+            secondUs.add(r[1]);
+            wallMs.add(r[2]);
+            progress(fmt("  fresh JVM: first capture %.1f ms, second %.0f us, process %.0f ms", r[0], r[1], r[2]));
+        }, aotCommand == null ? null : () -> {
+            double[] r = spawnUnchecked(aotCommand);
+            aotMs.add(r[0]);
+            aotWallMs.add(r[2]);
+            progress(fmt("  fresh JVM, AOT cache: first capture %.1f ms, process %.0f ms", r[0], r[2]));
+        });
+        List<Row> rows = new ArrayList<>();
+        rows.add(new Row("first capture in a fresh JVM", "ms", series(firstMs), Series.NONE, "report",
+                Row.Verdict.REPORTED, fmt("second capture %.0f us; whole `java` process %.0f ms",
+                series(secondUs).median(), series(wallMs).median())));
+        rows.add(new Row("first capture in a fresh JVM, with a JDK 25 AOT cache", "ms", series(aotMs), Series.NONE,
+                "report", aotCommand == null ? Row.Verdict.REPORTED : Row.Verdict.REPORTED,
+                aotCommand == null ? "not run: " + aotProblem
+                        : fmt("`-XX:AOTCache` from one training run; whole process %.0f ms",
+                        series(aotWallMs).median())));
+        return rows;
+    }
+
+    /**
+     * The class path for a fresh JVM, with every directory packed into a jar: the
+     * AOT cache refuses class paths with non-empty directories. Under Surefire the
+     * real class path is in {@code surefire.test.class.path}.
+     */
+    private String jarredClassPath() throws IOException {
+        String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+        List<String> out = new ArrayList<>();
+        int n = 0;
+        for (String entry : cp.split(java.io.File.pathSeparator)) {
+            Path p = Path.of(entry);
+            if (Files.isDirectory(p)) {
+                Path jar = cfg.workDir().resolve("classpath-" + n++ + ".jar");
+                Jars.pack(p, jar);
+                out.add(jar.toString());
+            } else if (!entry.isEmpty()) {
+                out.add(entry);
+            }
+        }
+        return String.join(java.io.File.pathSeparator, out);
+    }
+
+    private double[] spawnUnchecked(List<String> command) {
+        try {
+            return spawn(command);
+        } catch (IOException | InterruptedException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** {first capture ms, second capture us, process wall ms}. */
+    private static double[] spawn(List<String> command) throws IOException, InterruptedException {
+        long t0 = System.nanoTime();
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        p.getOutputStream().close();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!p.waitFor(60, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new IOException("fresh JVM timed out");
+        }
+        double wall = (System.nanoTime() - t0) / 1e6;
+        Matcher m = FIRST.matcher(out);
+        if (p.exitValue() != 0 || !m.find()) {
+            throw new IOException("fresh JVM failed (" + p.exitValue() + "): " + out);
+        }
+        return new double[] {Double.parseDouble(m.group(1)), Double.parseDouble(m.group(2)), wall};
+    }
+
+    Row rss() {
+        Workloads.bigLines(Math.min(cfg.rssMiB(), 256) << 20); // the same path warmed up, heap settled
+        Workloads.MemorySample s = Workloads.bigLines(cfg.rssMiB() << 20);
+        progress(fmt("  %d MiB of lines: %.2f GiB/s, RSS +%.1f MiB, spool peak %.1f MiB, dropped %.0f MiB",
+                cfg.rssMiB(), s.gibPerSecond(), s.rssGrowth() / MIB, s.peakSpool() / MIB, s.dropped() / MIB));
+        double growth = s.rssGrowth() / MIB;
+        Row.Verdict v = s.dropped() > 0 ? Row.Verdict.MISSED : Row.atMost(growth, 64);
+        return new Row(fmt("%d MiB of 64-byte lines through a counting `Sink.lines`", cfg.rssMiB()),
+                "MiB RSS growth", Series.of(growth), Series.NONE, "< 64 MiB", v,
+                fmt("spool (memfd, outside RSS) peaked at %.1f MiB; %.2f GiB/s; heap fixed at 512 MiB and pre-touched%s",
+                        s.peakSpool() / MIB, s.gibPerSecond(), s.peakReset() ? "" : "; VmHWM reset not allowed, sampled")
+                        + dropNote(s.dropped()));
+    }
+
+    Row slow() {
+        Workloads.OverloadSample s = Workloads.slowSink(cfg.slowSeconds(), cfg.slowWriterRate(),
+                cfg.slowBacklogLimit());
+        progress(fmt("  slow sink: wrote %.0f MiB, delivered %.0f, dropped %.0f, spool peak %.1f MiB, RSS +%.1f MiB",
+                s.written() / MIB, s.delivered() / MIB, s.dropped() / MIB, s.peakSpool() / MIB, s.rssGrowth() / MIB));
+        boolean accounted = s.delivered() + s.dropped() == s.written();
+        // The spool may exceed the limit by what arrives between two checks (one read) and
+        // by consumed bytes not yet released (1 MiB steps).
+        long slack = 4L << 20;
+        boolean bounded = s.peakSpool() <= s.limit() + slack;
+        // Writing 10x faster than the sink for long enough must overflow the limit.
+        boolean overflowExpected = s.written() * 0.9 > s.limit() + slack;
+        boolean dropsAsDocumented = overflowExpected == (s.dropped() > 0);
+        Row.Verdict v = accounted && bounded && dropsAsDocumented ? Row.Verdict.MET : Row.Verdict.MISSED;
+        return new Row(fmt("sink 10x slower than a %.0f MiB/s writer for %.0f s, backlogLimit %.0f MiB",
+                cfg.slowWriterRate() / MIB, cfg.slowSeconds(), s.limit() / MIB),
+                "MiB spool peak", Series.of(s.peakSpool() / MIB), Series.NONE,
+                "backlog <= limit, rest dropped and counted", v,
+                fmt("wrote %.0f MiB, delivered %.0f, dropped %.0f (%s); RSS +%.1f MiB; close took until %.1f s",
+                        s.written() / MIB, s.delivered() / MIB, s.dropped() / MIB,
+                        accounted ? "written = delivered + dropped" : "**bytes unaccounted for**",
+                        s.rssGrowth() / MIB, s.seconds()));
+    }
+
+    private static Series series(List<Double> values) {
+        return new Series(values.stream().mapToDouble(Double::doubleValue).toArray());
+    }
+
+    private static String osRelease() {
+        try {
+            return Files.readString(Path.of("/proc/sys/kernel/osrelease")).strip();
+        } catch (IOException e) {
+            return System.getProperty("os.version");
+        }
+    }
+
+    static void progress(String line) {
+        System.err.println(line);
+    }
+}

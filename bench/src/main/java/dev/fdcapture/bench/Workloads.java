@@ -75,12 +75,18 @@ final class Workloads {
         }
     }
 
-    /** 64-byte lines in 64 KiB {@code write()}s into {@code Sink.lines} counting lines; GiB/s and lines/s. */
+    /**
+     * 64-byte lines in 64 KiB {@code write()}s into {@code Sink.lines} counting lines;
+     * GiB/s and lines/s from the first write until close() has delivered the last
+     * line. The writer is faster than any line sink, so the backlog is unlimited
+     * here: the spool holds the writer's lead and the figure is the sink's own rate.
+     */
     static Sample lines64(long bytes) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment buf = lineChunk(arena);
             long[] lines = new long[1];
-            Redirection r = start(NativeOutput.redirect().stdout(Sink.lines(line -> lines[0]++)));
+            Redirection r = start(NativeOutput.redirect().stdout(Sink.lines(line -> lines[0]++))
+                    .backlogLimit(Long.MAX_VALUE));
             long t0 = System.nanoTime();
             try {
                 for (long done = 0; done < bytes; done += CHUNK) {
@@ -270,11 +276,13 @@ final class Workloads {
     }
 
     /**
-     * {@code bytes} of 64-byte lines as fast as the writer goes, into a counting
-     * {@code Sink.lines}; peak RSS growth over the run (VmHWM after a reset, and
-     * sampled) and the most memory the spool held.
+     * {@code bytes} of 64-byte lines written at {@code rate} bytes/s (a pace the line
+     * sink keeps up with; unpaced, the writer outruns any line sink and the row
+     * would measure the backlog), into a counting {@code Sink.lines}; peak RSS
+     * growth over the run (VmHWM after a reset, and sampled) and the most memory
+     * the spool held.
      */
-    static MemorySample bigLines(long bytes) {
+    static MemorySample bigLines(long bytes, long rate) {
         System.gc();
         boolean reset = Memory.resetPeak();
         long before = Memory.rss();
@@ -286,6 +294,11 @@ final class Workloads {
             try {
                 for (long done = 0; done < bytes; done += CHUNK) {
                     NativeIo.writeFully(1, buf, CHUNK);
+                    long due = t0 + (long) ((done + CHUNK) * 1e9 / rate);
+                    long ahead = due - System.nanoTime();
+                    if (ahead > 0) {
+                        LockSupport.parkNanos(ahead);
+                    }
                 }
             } finally {
                 r.close();

@@ -5,25 +5,25 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 
 /**
- * One read's worth of captured bytes. The reader fills the native segment;
- * outlets that need a {@code byte[]} get one copy, made on first request and
- * shared by every outlet of a tee. Reused from read to read: outlets must not
+ * One read's worth of captured bytes. The reader reads straight into the array;
+ * outlets that write to a descriptor get a native copy, made on first request
+ * and shared by every outlet of a tee. Reused from read to read: outlets must not
  * keep references past {@link Outlet#write}.
  */
 public final class Chunk {
-    private final MemorySegment segment;
     private final byte[] heap;
+    private final MemorySegment segment;
     private int length;
     private boolean copied;
 
     public Chunk(int capacity) {
-        this.segment = Arena.ofAuto().allocate(capacity, 64);
         this.heap = new byte[capacity];
+        this.segment = Arena.ofAuto().allocate(capacity, 64);
     }
 
-    /** The whole native buffer, for the reader to fill. */
-    MemorySegment buffer() {
-        return segment;
+    /** The array, for the reader to fill. */
+    byte[] buffer() {
+        return heap;
     }
 
     int capacity() {
@@ -39,17 +39,17 @@ public final class Chunk {
         return length;
     }
 
-    /** The bytes in native memory: {@code [0, length())} are valid. */
-    public MemorySegment segment() {
-        return segment;
-    }
-
     /** The bytes on the heap: {@code [0, length())} are valid. */
     public byte[] array() {
+        return heap;
+    }
+
+    /** The bytes in native memory, for a write to a descriptor: {@code [0, length())} are valid. */
+    public MemorySegment segment() {
         if (!copied) {
-            MemorySegment.copy(segment, ValueLayout.JAVA_BYTE, 0, heap, 0, length);
+            MemorySegment.copy(heap, 0, segment, ValueLayout.JAVA_BYTE, 0, length);
             copied = true;
         }
-        return heap;
+        return segment;
     }
 }

@@ -18,13 +18,18 @@ public final class Flusher {
     }
 
     public static synchronized void register(long intervalNanos) {
+        // Wake the flusher only when it has to start or flush sooner: a capture
+        // must not cost a context switch and an fflush on another thread.
+        boolean wake = INTERVALS.isEmpty() || intervalNanos < INTERVALS.firstKey();
         INTERVALS.merge(intervalNanos, 1, Integer::sum);
         if (thread == null) {
             thread = new Thread(Flusher::run, "fdcapture-flusher");
             thread.setDaemon(true);
             thread.start();
         }
-        Flusher.class.notifyAll();
+        if (wake) {
+            Flusher.class.notifyAll();
+        }
     }
 
     public static synchronized void unregister(long intervalNanos) {
@@ -38,8 +43,12 @@ public final class Flusher {
                     while (INTERVALS.isEmpty()) {
                         Flusher.class.wait();
                     }
-                    long nanos = INTERVALS.firstKey();
-                    Flusher.class.wait(nanos / 1_000_000, (int) (nanos % 1_000_000));
+                    // A full interval from now, shortened if a shorter one is registered meanwhile.
+                    long start = System.nanoTime();
+                    long left;
+                    while (!INTERVALS.isEmpty() && (left = start + INTERVALS.firstKey() - System.nanoTime()) > 0) {
+                        Flusher.class.wait(left / 1_000_000, (int) (left % 1_000_000));
+                    }
                     if (INTERVALS.isEmpty()) {
                         continue;
                     }

@@ -1,6 +1,9 @@
 package dev.fdcapture.internal;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.CharBuffer;
 import java.nio.charset.Charset;
 import java.nio.charset.CharsetDecoder;
@@ -55,10 +58,7 @@ public final class LineSplitter {
     public void accept(byte[] bytes, int offset, int length) {
         int end = offset + length;
         int start = offset;
-        for (int i = offset; i < end; i++) {
-            if (bytes[i] != '\n') {
-                continue;
-            }
+        for (int i = indexOfNewline(bytes, offset, end); i >= 0; i = indexOfNewline(bytes, i + 1, end)) {
             if (carried == 0) {
                 int lineEnd = i > start && bytes[i - 1] == '\r' ? i - 1 : i;
                 if (lineEnd > start || !cut) {
@@ -78,6 +78,32 @@ public final class LineSplitter {
         if (start < end) {
             appendBounded(bytes, start, end - start);
         }
+    }
+
+    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final long NEWLINES = 0x0A0A0A0A0A0A0A0AL;
+    private static final long LOW_BITS = 0x0101010101010101L;
+    private static final long HIGH_BITS = 0x8080808080808080L;
+
+    /**
+     * The index of the first {@code \n} in {@code [from, end)}, or -1; eight bytes
+     * at a time (a zero byte of {@code word ^ NEWLINES} marks a newline).
+     */
+    static int indexOfNewline(byte[] bytes, int from, int end) {
+        int i = from;
+        for (; i + 8 <= end; i += 8) {
+            long x = (long) LONGS.get(bytes, i) ^ NEWLINES;
+            long found = (x - LOW_BITS) & ~x & HIGH_BITS;
+            if (found != 0) {
+                return i + (Long.numberOfTrailingZeros(found) >>> 3);
+            }
+        }
+        for (; i < end; i++) {
+            if (bytes[i] == '\n') {
+                return i;
+            }
+        }
+        return -1;
     }
 
     /** Delivers the last partial line, if any. */

@@ -95,6 +95,11 @@ public final class Spool implements AutoCloseable {
         return Libc.pread(memfd, buffer, length, offset);
     }
 
+    /** Copies up to {@code length} bytes at {@code offset} into {@code array}; 0 when none are there yet. */
+    int read(byte[] array, int length, long offset) {
+        return Libc.preadInto(memfd, array, length, offset);
+    }
+
     /** Frees the memory of {@code [from, to)}; both page-aligned. */
     public void release(long from, long to) {
         if (to > from) {

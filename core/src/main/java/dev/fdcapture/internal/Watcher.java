@@ -16,6 +16,8 @@ import java.util.concurrent.locks.LockSupport;
  */
 final class Watcher implements AutoCloseable {
     private static final int MASK = Libc.IN_MODIFY | Libc.IN_CLOSE_WRITE | Libc.IN_ATTRIB;
+    /** The mask while the reader is busy: writers then pay nothing for inotify. */
+    private static final int BUSY_MASK = Libc.IN_CLOSE_WRITE | Libc.IN_ATTRIB;
     /** struct inotify_event: int wd; uint32_t mask, cookie, len; char name[len]. */
     private static final int EVENT_HEADER = 16;
     private static final long POLL_NANOS = 1_000_000;
@@ -38,6 +40,19 @@ final class Watcher implements AutoCloseable {
     /** Starts watching; returns the watch descriptor, or -1 when polling. */
     int watch(Spool spool) {
         return inotify < 0 ? -1 : Libc.inotifyAddWatch(inotify, spool.path(), MASK);
+    }
+
+    /**
+     * Turns IN_MODIFY events on ({@code armed}) or off for the spool. An event
+     * costs every write a little (0.5-1 us here); the reader needs them only
+     * while it sleeps. Returns whether it changed anything.
+     */
+    boolean arm(Spool spool, boolean armed) {
+        if (inotify < 0) {
+            return false;
+        }
+        Libc.inotifyAddWatch(inotify, spool.path(), armed ? MASK : BUSY_MASK);
+        return true;
     }
 
     void unwatch(int wd) {

@@ -114,6 +114,35 @@ class LineSplitterTest {
     }
 
     @Test
+    void the_eight_bytes_at_a_time_newline_scan_agrees_with_a_plain_one() {
+        java.util.Random random = new java.util.Random(42);
+        for (int round = 0; round < 20_000; round++) {
+            byte[] bytes = new byte[random.nextInt(40)];
+            for (int i = 0; i < bytes.length; i++) {
+                // Mostly bytes next to '\n' and high bytes, where a borrow could fool the scan.
+                bytes[i] = (byte) switch (random.nextInt(6)) {
+                    case 0 -> '\n';
+                    case 1 -> 0x0B;
+                    case 2 -> 0x09;
+                    case 3 -> 0x8A;
+                    case 4 -> 0x00;
+                    default -> random.nextInt(256);
+                };
+            }
+            int from = bytes.length == 0 ? 0 : random.nextInt(bytes.length + 1);
+            int expected = -1;
+            for (int i = from; i < bytes.length; i++) {
+                if (bytes[i] == '\n') {
+                    expected = i;
+                    break;
+                }
+            }
+            assertEquals(expected, LineSplitter.indexOfNewline(bytes, from, bytes.length),
+                    java.util.Arrays.toString(bytes) + " from " + from);
+        }
+    }
+
+    @Test
     void other_ascii_compatible_charsets_split_and_decode() {
         Charset sjis = Charset.forName("Shift_JIS");
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();

@@ -76,6 +76,15 @@ public final class Libc {
     /** {@code ssize_t pread(int fd, void *buf, size_t count, off_t offset)}, man 2 pread. */
     private static final MethodHandle PREAD = errnoHandle("pread",
             FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_LONG));
+    /**
+     * {@code pread} again, as a critical call that may write straight into a Java
+     * array (no copy through native memory). Only for files that never block, such
+     * as a memfd: the GC waits while it runs. No errno: on failure the caller asks
+     * {@link #pread} again.
+     */
+    private static final MethodHandle PREAD_HEAP = LINKER.downcallHandle(symbol("pread"),
+            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_LONG),
+            Linker.Option.critical(true));
     /** {@code int close(int fd)}, man 2 close. */
     private static final MethodHandle CLOSE = errnoHandle("close",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT));
@@ -194,6 +203,29 @@ public final class Libc {
             if (errno != Errno.EINTR) {
                 throw failure("pread(" + fd + ", " + len + ", " + offset + ")", errno);
             }
+        }
+    }
+
+    /**
+     * Reads up to {@code len} bytes at {@code offset} of a file that never blocks
+     * (a memfd) straight into {@code array[0, len)}; 0 at end of file.
+     */
+    public static int preadInto(int fd, byte[] array, int len, long offset) {
+        long n;
+        try {
+            n = (long) PREAD_HEAP.invokeExact(fd, MemorySegment.ofArray(array), (long) len, offset);
+        } catch (Throwable t) {
+            throw unchecked(t);
+        }
+        if (n >= 0) {
+            return (int) n;
+        }
+        // Rare (EINTR, or a real error): the errno-capturing path retries or reports it.
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment buf = arena.allocate(len);
+            long m = pread(fd, buf, len, offset);
+            MemorySegment.copy(buf, ValueLayout.JAVA_BYTE, 0, array, 0, (int) m);
+            return (int) m;
         }
     }
 

@@ -13,6 +13,7 @@ import dev.fdcapture.internal.Spool;
 import dev.fdcapture.internal.SpoolReader;
 import dev.fdcapture.internal.posix.Libc;
 
+import java.io.PrintStream;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -36,11 +37,11 @@ public final class Redirection implements AutoCloseable {
     private final FdTable.Binding[] bindings;
     private final List<SpoolReader> readers;
     private final Failures failures;
-    private final JavaStreamBypass[] bypasses;
+    private final PrintStream[] bypasses;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private Redirection(Options options, FdTable.Binding[] bindings, List<SpoolReader> readers, Failures failures,
-                        JavaStreamBypass[] bypasses) {
+                        PrintStream[] bypasses) {
         this.options = options;
         this.bindings = bindings;
         this.readers = readers;
@@ -142,17 +143,18 @@ public final class Redirection implements AutoCloseable {
                 live.incrementAndGet();
                 errSpool = null;
             }
+            // Guarded before they start: a reader's very first sink call may echo.
+            for (SpoolReader r : readers) {
+                guard.watch(r);
+            }
             while (started < readers.size()) {
                 ReaderThreads.start(readers.get(started));
                 started++;
             }
-            for (SpoolReader r : readers) {
-                guard.watch(r);
-            }
             if (!readers.isEmpty()) {
                 Flusher.register(options.flushInterval().toNanos());
             }
-            JavaStreamBypass[] bypasses = new JavaStreamBypass[2];
+            PrintStream[] bypasses = new PrintStream[2];
             if (options.javaStreams() == JavaStreams.BYPASS) {
                 if (out == Route.SPOOL) {
                     bypasses[0] = JavaStreamBypass.over(System.out, guard);
@@ -175,9 +177,8 @@ public final class Redirection implements AutoCloseable {
         List<Integer> opened = new ArrayList<>();
         try {
             Outlet outlet = compile(sink, new Context(originalFd, origin, options, failures, guard, opened));
-            Outlet linger = Outlets.guarded(Outlets.fd(originalFd, false), failures);
             // From here on the outlets own the files they opened and close them when finished.
-            return new SpoolReader(spool, outlet, linger, name, options.backlogLimit(), failures, onExit);
+            return new SpoolReader(spool, outlet, originalFd, name, options.backlogLimit(), failures, onExit);
         } catch (RuntimeException | Error e) {
             try {
                 closeAll(opened);
@@ -338,10 +339,10 @@ public final class Redirection implements AutoCloseable {
         boolean interrupted = false;
         // Java's streams first, so that prints from here on go straight to the restored fds.
         if (bypasses[0] != null && System.out == bypasses[0]) {
-            System.setOut(bypasses[0].previous());
+            System.setOut(JavaStreamBypass.previous(bypasses[0]));
         }
         if (bypasses[1] != null && System.err == bypasses[1]) {
-            System.setErr(bypasses[1].previous());
+            System.setErr(JavaStreamBypass.previous(bypasses[1]));
         }
         try {
             FdTable.unbind(bindings);

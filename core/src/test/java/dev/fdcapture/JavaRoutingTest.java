@@ -2,6 +2,7 @@ package dev.fdcapture;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.RepeatedTest;
 import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayOutputStream;
@@ -61,8 +62,9 @@ class JavaRoutingTest extends FdLevelTest {
         return n;
     }
 
-    @Test
-    void system_out_sink_under_the_jvms_own_system_out_writes_once_to_the_terminal_and_never_loops() {
+    /** Repeated: a race once let echo reach the terminal after output that followed it. */
+    @RepeatedTest(20)
+    void system_out_sink_under_the_jvms_own_system_out_writes_once_to_the_terminal_in_order_and_never_loops() {
         String terminal = NativeOutput.tapStdout(() -> {
             try (Redirection r = NativeOutput.redirect().stdout(Sink.systemOut()).start()) {
                 for (int i = 0; i < 100; i++) {
@@ -114,13 +116,17 @@ class JavaRoutingTest extends FdLevelTest {
         assertEquals("", terminal.stdout(), "nothing escapes to the terminal");
     }
 
-    @Test
-    void jul_console_handler_holding_the_original_system_err_logs_each_native_line_once() {
+    /** Repeated: two readers' logger calls overlapping once forwarded one echo twice. */
+    @RepeatedTest(10)
+    void jul_console_handler_holding_the_original_system_err_logs_each_native_line_once() throws Exception {
         // ConsoleHandler keeps the System.err of its construction: the JVM's, on fd 2.
         Logger jul = Logger.getLogger("fdcapture.test.console." + System.nanoTime());
         jul.setUseParentHandlers(false);
         ConsoleHandler console = new ConsoleHandler();
         console.setFormatter(new SimpleFormatter());
+        // The first record costs tens of milliseconds (date formats, locale data):
+        // pay that before the capture, as a warmed-up application would have.
+        console.getFormatter().format(new LogRecord(Level.INFO, "warm-up"));
         jul.addHandler(console);
         Captured terminal;
         try {
@@ -128,8 +134,13 @@ class JavaRoutingTest extends FdLevelTest {
                 try (Redirection r = NativeOutput.redirect()
                         .stdout(Sink.logger(jul, Level.INFO))
                         .stderr(Sink.logger(jul, Level.WARNING)).start()) {
+                    // Spaced out: a handler holding its stream is known only by the text of
+                    // its output, and native output written during that very logger call,
+                    // before the echo, would go to the terminal with it (documented).
                     NativeWriters.write(1, "native line one\n");
+                    Thread.sleep(30);
                     NativeWriters.fprintfStderr("native problem two\n");
+                    Thread.sleep(30);
                     NativeWriters.write(1, "native line three\n");
                 }
             });

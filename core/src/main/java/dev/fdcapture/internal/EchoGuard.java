@@ -23,9 +23,11 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * console output passes through such a write (logback follows
  * {@code System.out}) needs nothing more. One that writes to a stream it holds
  * (JUL's {@code ConsoleHandler}, log4j2's console appender) is only known by its
- * text: everything appended during the call is its echo if the line's text shows
- * up in it, so native output written during that very call goes to the original
- * fd with it. Nothing is lost either way.
+ * text: if the line's text shows up in what was appended during the call,
+ * everything from the window's start to the end of that line is its echo (a
+ * logger's output ends with the message line), so native output written during
+ * that very call, before the echo, goes to the original fd with it. Nothing is
+ * lost either way.
  */
 public final class EchoGuard {
     /** Per thread: how many raw writes claimed echo, so an enclosing logger call knows. */

@@ -3,34 +3,43 @@ package dev.fdcapture.internal;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
+import java.util.Collections;
+import java.util.Map;
+import java.util.WeakHashMap;
 
 /**
  * What {@code System.out} or {@code System.err} becomes under
- * {@code JavaStreams.BYPASS}: a stream that writes to the one it replaced,
+ * {@code JavaStreams.BYPASS}: a print stream that writes to the one it replaced,
  * inside an echo window, so that if the replaced stream writes to a redirected
  * fd the bytes go to the saved original fd instead of into the capture.
+ *
+ * <p>A plain {@link PrintStream}, not a subclass: for subclasses
+ * {@code println(x)} is {@code print(x)} then a separate newline, two writes
+ * that other output could get between.
  */
-public final class JavaStreamBypass extends PrintStream {
-    private final PrintStream previous;
+public final class JavaStreamBypass {
+    /** Each bypass stream and the stream it replaced. */
+    private static final Map<PrintStream, PrintStream> PREVIOUS = Collections.synchronizedMap(new WeakHashMap<>());
 
-    private JavaStreamBypass(PrintStream previous, Out out) {
-        super(out, true, previous.charset());
-        this.previous = previous;
+    private JavaStreamBypass() {
     }
 
-    public static JavaStreamBypass over(PrintStream previous, EchoGuard guard) {
-        return new JavaStreamBypass(previous, new Out(previous, guard));
+    public static PrintStream over(PrintStream previous, EchoGuard guard) {
+        PrintStream bypass = new PrintStream(new Out(previous, guard), true, previous.charset());
+        PREVIOUS.put(bypass, previous);
+        return bypass;
     }
 
-    /** The stream this one replaced. */
-    public PrintStream previous() {
-        return previous;
+    /** The stream {@code bypass} replaced. */
+    public static PrintStream previous(PrintStream bypass) {
+        PrintStream previous = PREVIOUS.get(bypass);
+        return previous != null ? previous : bypass;
     }
 
     /** {@code stream}, or the stream under any bypass wrapped around it. */
     public static PrintStream unwrap(PrintStream stream) {
-        while (stream instanceof JavaStreamBypass b) {
-            stream = b.previous;
+        for (PrintStream previous = PREVIOUS.get(stream); previous != null; previous = PREVIOUS.get(stream)) {
+            stream = previous;
         }
         return stream;
     }

@@ -37,6 +37,8 @@ public final class SpoolReader implements Runnable {
     private final Spool spool;
     private final Outlet outlet;
     private final Outlet lingerOutlet;
+    /** Where the fd pointed before the redirection: echo goes there. */
+    private final int originalFd;
     private final String threadName;
     private final long backlogLimit;
     private final Failures failures;
@@ -48,7 +50,7 @@ public final class SpoolReader implements Runnable {
     private boolean exited;
     /** Start offsets of open echo windows (with counts); the reader does not read past the first. */
     private final TreeMap<Long, Integer> windows = new TreeMap<>();
-    /** Ranges written by echo-capable sinks themselves: forwarded to the original fd, never delivered. */
+    /** Ranges written by echo-capable sinks themselves: already forwarded to the original fd; skipped. */
     private final TreeMap<Long, Long> echoes = new TreeMap<>();
     /** Whether windows may ever open; when false the reader skips all of the above. */
     private volatile boolean guarded;
@@ -58,11 +60,12 @@ public final class SpoolReader implements Runnable {
     private volatile long droppedBytes;
     private volatile long deliveredBytes;
 
-    public SpoolReader(Spool spool, Outlet outlet, Outlet lingerOutlet, String threadName,
+    public SpoolReader(Spool spool, Outlet outlet, int originalFd, String threadName,
                        long backlogLimit, Failures failures, Runnable onExit) {
         this.spool = spool;
         this.outlet = outlet;
-        this.lingerOutlet = lingerOutlet;
+        this.originalFd = originalFd;
+        this.lingerOutlet = Outlets.guarded(Outlets.fd(originalFd, false), failures);
         this.threadName = threadName;
         this.backlogLimit = backlogLimit;
         this.failures = failures;
@@ -161,22 +164,21 @@ public final class SpoolReader implements Runnable {
                     want = Math.min(want, plan[0]);
                     echo = plan[1] != 0;
                 }
+                if (echo) {
+                    offset += want; // forwarded when its window closed
+                    continue;
+                }
                 long n = spool.read(chunk.buffer(), (int) want, offset);
                 if (n == 0) {
                     break;
                 }
-                if (guarded && !echo) {
+                if (guarded) {
                     n = unclaimed(offset, n);
                     if (n == 0) {
                         continue; // a window opened inside what we read: decide again
                     }
                 }
                 chunk.filled((int) n);
-                if (echo) {
-                    lingerOutlet.write(chunk);
-                    offset += n;
-                    continue;
-                }
                 target.write(chunk);
                 offset += n;
                 if (target == outlet) {
@@ -336,16 +338,22 @@ public final class SpoolReader implements Runnable {
                     from = find(start, end, exact);
                     to = from + exact.length;
                 } else if (needle != null) {
-                    from = findToken(start, end, needle) ? start : -1;
-                    to = end;
+                    // From the window's start to the end of the line with the text: a
+                    // logger's output ends with its message line, so what follows is
+                    // someone else's and is delivered as usual.
+                    long at = findToken(start, end, needle);
+                    from = at >= 0 ? start : -1;
+                    to = at >= 0 ? lineEnd(at + needle.length, end) : end;
                 } else {
                     return false;
                 }
                 if (from < 0) {
                     return false;
                 }
-                Long prev = echoes.get(from);
-                echoes.put(from, prev == null ? to : Math.max(prev, to));
+                // Forward it now, not when the reader gets there: once the fd is
+                // restored, later output reaches the original directly, and echo
+                // left waiting in the spool would arrive after it.
+                claim(from, to);
                 return true;
             } finally {
                 windows.computeIfPresent(start, (k, count) -> count == 1 ? null : count - 1);
@@ -355,13 +363,59 @@ public final class SpoolReader implements Runnable {
     }
 
     /**
-     * Whether {@code needle} occurs in {@code [from, to)} as a whole: no letter or
-     * digit right before or after it, so {@code "line 23"} does not match
-     * {@code "line 233"}.
+     * Forwards what of {@code [from, to)} no earlier claim covers (windows of two
+     * sinks may overlap) and records the range, merged, for the reader to skip.
      */
-    private boolean findToken(long from, long to, byte[] needle) {
+    private void claim(long from, long to) {
+        long at = from;
+        Map.Entry<Long, Long> e = echoes.floorEntry(from);
+        if (e == null || e.getValue() <= from) {
+            e = echoes.higherEntry(from);
+        }
+        long mergedFrom = from;
+        long mergedTo = to;
+        while (e != null && e.getKey() < to) {
+            if (e.getKey() > at) {
+                forward(at, e.getKey());
+            }
+            at = Math.max(at, e.getValue());
+            mergedFrom = Math.min(mergedFrom, e.getKey());
+            mergedTo = Math.max(mergedTo, e.getValue());
+            echoes.remove(e.getKey());
+            e = echoes.higherEntry(e.getKey());
+        }
+        if (at < to) {
+            forward(at, to);
+        }
+        echoes.put(mergedFrom, mergedTo);
+    }
+
+    /** Copies {@code [from, to)} of the spool to the original fd. */
+    private void forward(long from, long to) {
+        int piece = 64 * 1024;
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment buf = arena.allocate(piece);
+            for (long at = from; at < to; ) {
+                long n = spool.read(buf, Math.min(piece, to - at), at);
+                if (n == 0) {
+                    break;
+                }
+                Libc.writeFully(originalFd, buf, n);
+                at += n;
+            }
+        } catch (RuntimeException e) {
+            failures.record(e);
+        }
+    }
+
+    /**
+     * Where {@code needle} occurs in {@code [from, to)} as a whole (no letter or
+     * digit right before or after it, so {@code "line 23"} does not match
+     * {@code "line 233"}), or -1.
+     */
+    private long findToken(long from, long to, byte[] needle) {
         if (needle.length == 0) {
-            return true;
+            return from;
         }
         int piece = 64 * 1024;
         try (Arena arena = Arena.ofConfined()) {
@@ -377,12 +431,19 @@ public final class SpoolReader implements Runnable {
                     int after = i + needle.length;
                     boolean afterOk = after == bytes.length ? start + n == to : !alnum(bytes[after]);
                     if ((before || i == 0) && afterOk) {
-                        return true;
+                        return start + i;
                     }
                 }
             }
         }
-        return false;
+        return -1;
+    }
+
+    /** Just past the first newline at or after {@code from}, or {@code to} if there is none. */
+    private long lineEnd(long from, long to) {
+        byte[] nl = {'\n'};
+        long at = find(from, to, nl);
+        return at < 0 ? to : at + 1;
     }
 
     private static boolean alnum(byte b) {

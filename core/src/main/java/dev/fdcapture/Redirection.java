@@ -8,7 +8,6 @@ import dev.fdcapture.internal.JavaStreamBypass;
 import dev.fdcapture.internal.LineSplitter;
 import dev.fdcapture.internal.Outlet;
 import dev.fdcapture.internal.Outlets;
-import dev.fdcapture.internal.ReaderThreads;
 import dev.fdcapture.internal.Spool;
 import dev.fdcapture.internal.SpoolReader;
 import dev.fdcapture.internal.posix.Libc;
@@ -148,7 +147,7 @@ public final class Redirection implements AutoCloseable {
                 guard.watch(r);
             }
             while (started < readers.size()) {
-                ReaderThreads.start(readers.get(started));
+                readers.get(started).start();
                 started++;
             }
             if (!readers.isEmpty()) {
@@ -274,6 +273,7 @@ public final class Redirection implements AutoCloseable {
             try {
                 r.closeWriteEnd();
                 if (i < started) {
+                    r.finishOrStart();
                     r.awaitDelivered(Duration.ZERO);
                 } else {
                     r.abandon();
@@ -360,6 +360,11 @@ public final class Redirection implements AutoCloseable {
                 }
             }
             for (SpoolReader r : readers) {
+                try {
+                    r.finishOrStart();
+                } catch (RuntimeException e) {
+                    failure = add(failure, e);
+                }
                 interrupted |= r.awaitDelivered(options.closeTimeout());
             }
             if (readers.isEmpty()) {

@@ -16,7 +16,8 @@ import java.util.function.Consumer;
  *
  * <p>Sinks that need Java code ({@link #buffer()}, {@link #lines}, {@link #stream},
  * {@link #tee}) run on the redirection's reader thread, one call at a time and in
- * write order. <b>A sink that throws is not called again</b>; the rest of the
+ * write order (a redirection nobody wrote to never starts a reader: its final
+ * flush runs on the thread that closes it). <b>A sink that throws is not called again</b>; the rest of the
  * redirection keeps going, writers are never blocked, and
  * {@link Redirection#close()} throws a {@link CaptureException} whose cause is
  * the first failure. The other sinks are done by the kernel without a reader:

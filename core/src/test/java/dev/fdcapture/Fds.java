@@ -60,11 +60,13 @@ final class Fds {
         }
     }
 
-    /** How many reader threads are alive. */
-    static long readerThreads() {
-        return Thread.getAllStackTraces().keySet().stream()
-                .filter(t -> t.getName().startsWith("fdcapture-")).filter(t -> t.getName().endsWith("reader")
-                        || t.getName().startsWith("fdcapture-reader-")).count();
+    /**
+     * How many inotify instances fdcapture may hold now: one per reader thread
+     * (named like {@code fdcapture-stdout-reader-1}) and the dispatcher's.
+     */
+    static long allowedInotify() {
+        return 1 + Thread.getAllStackTraces().keySet().stream()
+                .filter(t -> t.getName().startsWith("fdcapture-") && t.getName().contains("-reader-")).count();
     }
 
     /** How many descriptors this process has open. */

@@ -13,6 +13,8 @@ import java.util.TreeMap;
 public final class Flusher {
     private static final TreeMap<Long, Integer> INTERVALS = new TreeMap<>();
     private static Thread thread;
+    /** The interval the flusher is waiting out, or 0 while it waits for work. */
+    private static long waitingFor;
 
     private Flusher() {
     }
@@ -20,7 +22,7 @@ public final class Flusher {
     public static synchronized void register(long intervalNanos) {
         // Wake the flusher only when it has to start or flush sooner: a capture
         // must not cost a context switch and an fflush on another thread.
-        boolean wake = INTERVALS.isEmpty() || intervalNanos < INTERVALS.firstKey();
+        boolean wake = waitingFor == 0 || intervalNanos < waitingFor;
         INTERVALS.merge(intervalNanos, 1, Integer::sum);
         if (thread == null) {
             thread = new Thread(Flusher::run, "fdcapture-flusher");
@@ -40,13 +42,20 @@ public final class Flusher {
         while (true) {
             synchronized (Flusher.class) {
                 try {
+                    waitingFor = 0;
                     while (INTERVALS.isEmpty()) {
                         Flusher.class.wait();
                     }
-                    // A full interval from now, shortened if a shorter one is registered meanwhile.
+                    // A full interval from now, shortened if a shorter one is registered
+                    // meanwhile. Redirections that come and go during it cost no wake-up.
                     long start = System.nanoTime();
                     long left;
-                    while (!INTERVALS.isEmpty() && (left = start + INTERVALS.firstKey() - System.nanoTime()) > 0) {
+                    while (true) {
+                        waitingFor = INTERVALS.isEmpty() ? waitingFor : INTERVALS.firstKey();
+                        left = start + waitingFor - System.nanoTime();
+                        if (left <= 0) {
+                            break;
+                        }
                         Flusher.class.wait(left / 1_000_000, (int) (left % 1_000_000));
                     }
                     if (INTERVALS.isEmpty()) {

@@ -29,11 +29,18 @@ public final class Spool implements AutoCloseable {
     private final int memfd;
     private final String path;
     private volatile int writeFd;
+    private final int dispatchWatch;
 
     private Spool(int memfd, int writeFd) {
         this.memfd = memfd;
         this.path = "/proc/self/fd/" + memfd;
         this.writeFd = writeFd;
+        this.dispatchWatch = Dispatcher.watch(this);
+    }
+
+    /** The dispatcher's watch for the first write, or -1. */
+    int dispatchWatch() {
+        return dispatchWatch;
     }
 
     /** Creates a spool; on failure nothing is left open. */
@@ -111,6 +118,7 @@ public final class Spool implements AutoCloseable {
     public void close() {
         RuntimeException failure = null;
         try {
+            Dispatcher.cancel(dispatchWatch);
             closeWriteEnd();
         } catch (RuntimeException e) {
             failure = e;

@@ -56,6 +56,11 @@ public final class SpoolReader implements Runnable {
     private volatile boolean guarded;
     private boolean finished; // reader thread only
     private volatile boolean closing;
+    /** NEW until the dispatcher, close or a start that cannot wait starts it (or close finishes it). */
+    private final java.util.concurrent.atomic.AtomicInteger state = new java.util.concurrent.atomic.AtomicInteger(NEW);
+    private static final int NEW = 0;
+    private static final int STARTED = 1;
+
     private volatile boolean handover;
     private volatile long droppedBytes;
     private volatile long deliveredBytes;
@@ -84,9 +89,6 @@ public final class SpoolReader implements Runnable {
 
     @Override
     public void run() {
-        Thread thread = Thread.currentThread();
-        String poolName = thread.getName();
-        thread.setName(threadName);
         Buffers buffers = Buffers.forThisThread();
         int wd = -1;
         try {
@@ -101,13 +103,43 @@ public final class SpoolReader implements Runnable {
                 failures.record(e);
             }
             exit();
-            thread.setName(poolName);
+        }
+    }
+
+    /** Starts reading at the first write to the spool, or now if that cannot be arranged. */
+    public void start() {
+        Dispatcher.attach(spool.dispatchWatch(), this);
+    }
+
+    /** Starts the reader thread unless it was started (or finished) already. */
+    void startIfWaiting() {
+        if (state.compareAndSet(NEW, STARTED)) {
+            ReaderThreads.start(threadName, this);
+        }
+    }
+
+    /**
+     * For close(), after {@link #closeWriteEnd()}: if the reader never started and
+     * nothing was written and no child holds the spool, finishes right here, with
+     * no thread involved; otherwise makes sure the reader runs.
+     */
+    public void finishOrStart() {
+        if (!state.compareAndSet(NEW, STARTED)) {
+            return;
+        }
+        Dispatcher.cancel(spool.dispatchWatch());
+        if (spool.size() == 0 && !spool.writersAlive()) {
+            exit();
+        } else {
+            ReaderThreads.start(threadName, this);
         }
     }
 
     /** Ends a reader that never ran (a start that failed half-way): same clean-up, no reading. */
     public void abandon() {
-        exit();
+        if (state.compareAndSet(NEW, STARTED)) {
+            exit();
+        }
     }
 
     private void exit() {

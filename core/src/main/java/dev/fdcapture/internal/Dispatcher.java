@@ -1,0 +1,120 @@
+package dev.fdcapture.internal;
+
+import dev.fdcapture.internal.posix.Libc;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * Starts a spool's reader when the first byte arrives, so that a capture nobody
+ * writes to costs no thread hand-off at all: one daemon thread and one inotify
+ * instance watch every spool that has no reader yet. The watch is added before
+ * the fd is pointed at the spool, so no write can go unnoticed. When no inotify
+ * instance can be had, readers start at once.
+ */
+final class Dispatcher {
+    private static final System.Logger LOG = System.getLogger("dev.fdcapture");
+    /** struct inotify_event: int wd; uint32_t mask, cookie, len; char name[len]. */
+    private static final int EVENT_HEADER = 16;
+    private static final Dispatcher INSTANCE = create();
+
+    private final int inotify;
+    private final Map<Integer, Slot> waiting = new HashMap<>();
+
+    private Dispatcher(int inotify) {
+        this.inotify = inotify;
+    }
+
+    private static Dispatcher create() {
+        try {
+            Dispatcher d = new Dispatcher(Libc.inotifyInit1(Libc.IN_CLOEXEC));
+            Thread t = new Thread(d::run, "fdcapture-dispatcher");
+            t.setDaemon(true);
+            t.start();
+            return d;
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.DEBUG, "fdcapture starts readers at once: no inotify instance", e);
+            return null;
+        }
+    }
+
+    /**
+     * Starts watching {@code spool} for its first write; before the fd is pointed
+     * at it. Returns the watch, or -1 when readers must start at once.
+     */
+    static int watch(Spool spool) {
+        Dispatcher d = INSTANCE;
+        if (d == null) {
+            return -1;
+        }
+        synchronized (d) {
+            int wd = Libc.inotifyAddWatch(d.inotify, spool.path(), Libc.IN_MODIFY);
+            d.waiting.put(wd, new Slot());
+            return wd;
+        }
+    }
+
+    /** The reader for watch {@code wd}: started now if its spool was written to already. */
+    static void attach(int wd, SpoolReader reader) {
+        if (wd >= 0) {
+            Dispatcher d = INSTANCE;
+            synchronized (d) {
+                Slot slot = d.waiting.get(wd);
+                if (slot != null) {
+                    slot.reader = reader;
+                    return;
+                }
+            }
+        }
+        reader.startIfWaiting();
+    }
+
+    /** Stops watching (the reader was started or finished another way, or the spool closed). */
+    static void cancel(int wd) {
+        Dispatcher d = INSTANCE;
+        if (wd < 0 || d == null) {
+            return;
+        }
+        synchronized (d) {
+            if (d.waiting.remove(wd) != null) {
+                Libc.inotifyRmWatch(d.inotify, wd);
+            }
+        }
+    }
+
+    /** A watched spool; its reader once attached. */
+    private static final class Slot {
+        SpoolReader reader;
+    }
+
+    private void run() {
+        MemorySegment events = Arena.ofAuto().allocate(4096, 8);
+        while (true) {
+            long n;
+            try {
+                n = Libc.read(inotify, events, events.byteSize());
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.ERROR, "fdcapture dispatcher stopped", e);
+                return;
+            }
+            for (long at = 0; at + EVENT_HEADER <= n; ) {
+                int wd = events.get(ValueLayout.JAVA_INT, at);
+                SpoolReader reader = null;
+                synchronized (this) {
+                    Slot slot = waiting.remove(wd);
+                    if (slot != null) {
+                        Libc.inotifyRmWatch(inotify, wd);
+                        reader = slot.reader; // null: attach() will see the slot gone and start it
+                    }
+                }
+                if (reader != null) {
+                    reader.startIfWaiting();
+                }
+                at += EVENT_HEADER + Integer.toUnsignedLong(events.get(ValueLayout.JAVA_INT, at + 12));
+            }
+        }
+    }
+}

@@ -244,4 +244,32 @@ class JavaRoutingTest extends FdLevelTest {
         assertEquals(before1, Fds.identity(1));
         assertEquals(before2, Fds.identity(2));
     }
+
+    @Test
+    void install_from_many_threads_at_once_installs_one_redirection() throws Exception {
+        int threads = 8;
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(threads);
+        java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+        List<java.util.concurrent.Future<Redirection>> results = new ArrayList<>();
+        Captured terminal = NativeOutput.capture(() -> {
+            try {
+                for (int i = 0; i < threads; i++) {
+                    results.add(pool.submit(() -> {
+                        go.await();
+                        return NativeOutput.install();
+                    }));
+                }
+                go.countDown();
+                Redirection first = results.get(0).get();
+                for (java.util.concurrent.Future<Redirection> f : results) {
+                    assertSame(first, f.get());
+                }
+                NativeWriters.puts("once");
+            } finally {
+                pool.shutdownNow();
+                NativeOutput.uninstall();
+            }
+        });
+        assertEquals(1, count(terminal.stdout(), "once\n"), terminal.stdout());
+    }
 }

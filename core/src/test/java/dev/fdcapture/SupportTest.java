@@ -71,4 +71,24 @@ class SupportTest {
                 () -> assertEquals("returned", child.get("ensureSupported")),
                 () -> assertTrue(child.stderr().isEmpty(), "stderr: " + child.stderr()));
     }
+
+    @ParameterizedTest(name = "os.name={0}")
+    @ValueSource(strings = {"Windows 11", "FreeBSD", "Mac OS X"})
+    @Timeout(60)
+    void on_another_operating_system_capture_is_unsupported_with_a_clear_reason(String os) throws Exception {
+        // os.name is what the library reads; setting it stands in for the real thing.
+        ChildJvm.Result child = ChildJvm.run(dir, Duration.ofSeconds(50),
+                List.of("--enable-native-access=ALL-UNNAMED", "-Dos.name=" + os), "support");
+
+        String cause = os.startsWith("Mac")
+                ? "fdcapture does not support macOS yet: its transport needs Linux memfd and inotify"
+                : "fdcapture supports Linux only; os.name is " + os;
+        assertEquals(0, child.exitCode(), child::toString);
+        assertAll(child.toString(),
+                () -> assertEquals("false", child.get("supported")),
+                () -> assertEquals(cause, child.get("cause")),
+                () -> assertEquals(UnsupportedOperationException.class.getName() + ": " + cause, child.get("capture")),
+                () -> assertEquals(UnsupportedOperationException.class.getName() + ": " + cause,
+                        child.get("ensureSupported")));
+    }
 }

@@ -216,10 +216,11 @@ final class Workloads {
      * {@code cycles} empty captures back to back (start and close, nothing
      * written); microseconds per cycle. A start that fails with EMFILE from
      * {@code inotify_init1} is retried after an untimed pause and counted in
-     * {@link #EMFILE_RETRIES}: every capture creates and closes inotify instances,
-     * the kernel frees them lazily, and the per-user limit
-     * ({@code fs.inotify.max_user_instances}, 128 here) is shared with every
-     * other process of the user. {@link #backToBack} shows the failure itself.
+     * {@link #EMFILE_RETRIES}, which the report prints: the per-user limit
+     * ({@code fs.inotify.max_user_instances}, 128 here) is shared with every other
+     * process of the user. fdcapture keeps one instance per reader thread (an
+     * early version created and closed one per capture and ran into the limit);
+     * {@link #backToBack} fails on such an error instead of retrying.
      */
     static double emptyCaptures(int cycles) {
         long t0 = System.nanoTime();

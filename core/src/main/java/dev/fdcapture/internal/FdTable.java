@@ -66,7 +66,7 @@ public final class FdTable {
                     try {
                         Libc.dup2(targets[i] >= 0 ? targets[i] : 1, fd);
                     } catch (RuntimeException | Error e) {
-                        closeQuietly(saved, e);
+                        Libc.closeAfterFailure(saved, e);
                         throw e;
                     }
                     STACKS[fd].add(b);
@@ -146,14 +146,6 @@ public final class FdTable {
     private static void check(int fd) {
         if (fd != 1 && fd != 2) {
             throw new IllegalArgumentException("only fd 1 and fd 2 can be redirected: " + fd);
-        }
-    }
-
-    private static void closeQuietly(int fd, Throwable primary) {
-        try {
-            Libc.close(fd);
-        } catch (RuntimeException e) {
-            primary.addSuppressed(e);
         }
     }
 }

@@ -54,8 +54,8 @@ public final class Spool implements AutoCloseable {
             Libc.lockDescription(writeFd);
             return new Spool(memfd, writeFd);
         } catch (RuntimeException | Error e) {
-            closeQuietly(writeFd, e);
-            closeQuietly(memfd, e);
+            Libc.closeAfterFailure(writeFd, e);
+            Libc.closeAfterFailure(memfd, e);
             throw e;
         }
     }
@@ -134,16 +134,6 @@ public final class Spool implements AutoCloseable {
         }
         if (failure != null) {
             throw failure;
-        }
-    }
-
-    private static void closeQuietly(int fd, Throwable primary) {
-        if (fd >= 0) {
-            try {
-                Libc.close(fd);
-            } catch (RuntimeException e) {
-                primary.addSuppressed(e);
-            }
         }
     }
 }

@@ -43,6 +43,8 @@ public final class Demo {
         });
         System.out.println("   stdout: " + c.stdout().replace("\n", "\\n"));
         System.out.println("   stderr: " + c.stderr().replace("\n", "\\n"));
+        System.out.println("   (puts() waited in C stdio's buffer, since fd 1 was not a terminal, until the");
+        System.out.println("    capture flushed it at the end: hence the child's line comes first)");
 
         System.out.println("2. both streams merged, in the order they were written:");
         String merged = NativeOutput.captureMerged(() -> {

@@ -250,6 +250,20 @@ public final class Libc {
     }
 
     /**
+     * Closes {@code fd} (if it is one) while {@code primary} is already on its way
+     * up: a failure to close is attached to it, never thrown in its place.
+     */
+    public static void closeAfterFailure(int fd, Throwable primary) {
+        if (fd >= 0) {
+            try {
+                close(fd);
+            } catch (RuntimeException e) {
+                primary.addSuppressed(e);
+            }
+        }
+    }
+
+    /**
      * Makes {@code newfd} refer to what {@code oldfd} refers to. Retries EINTR and
      * EBUSY (a race with another thread's open on Linux; wurlitzer #4).
      */

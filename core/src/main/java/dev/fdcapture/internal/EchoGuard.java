@@ -33,16 +33,16 @@ public final class EchoGuard {
     /** Per thread: how many raw writes claimed echo, so an enclosing logger call knows. */
     private static final ThreadLocal<int[]> EXACT_CLAIMS = ThreadLocal.withInitial(() -> new int[1]);
 
-    private final List<SpoolReader> readers = new CopyOnWriteArrayList<>();
+    private final List<EchoLedger> readers = new CopyOnWriteArrayList<>();
 
     /** Guards the spools of this reader too. */
     public void watch(SpoolReader reader) {
-        readers.add(reader);
+        readers.add(reader.ledger());
     }
 
     /** Runs a raw write of {@code bytes[offset, offset + length)}, which would loop if they reached a captured fd. */
     public void write(byte[] bytes, int offset, int length, IoAction action) throws java.io.IOException {
-        List<SpoolReader> all = readers;
+        List<EchoLedger> all = readers;
         if (all.isEmpty() || length == 0) {
             action.run();
             return;
@@ -69,7 +69,7 @@ public final class EchoGuard {
      * the call is echo if it contains {@link #needle(String)} of the line.
      */
     public void log(String line, Runnable action) {
-        List<SpoolReader> all = readers;
+        List<EchoLedger> all = readers;
         if (all.isEmpty()) {
             action.run();
             return;
@@ -87,7 +87,7 @@ public final class EchoGuard {
         }
     }
 
-    private static long[] open(List<SpoolReader> all) {
+    private static long[] open(List<EchoLedger> all) {
         long[] starts = new long[all.size()];
         for (int i = 0; i < starts.length; i++) {
             starts[i] = all.get(i).openWindow();

@@ -2,11 +2,7 @@ package dev.fdcapture.internal;
 
 import dev.fdcapture.internal.posix.Libc;
 
-import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
 import java.time.Duration;
-import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
@@ -17,7 +13,7 @@ import java.util.concurrent.locks.LockSupport;
  *
  * <p>Stopping is a hand-over, not a cut: after {@link #closeWriteEnd()} the
  * reader keeps delivering until the write description is released by every
- * holder (IN_CLOSE_WRITE). If a child still holds it when the caller's deadline
+ * holder (its lock is gone; see {@link Spool}). If a child still holds it when the caller's deadline
  * passes, everything written up to that moment still goes to the outlet, the
  * outlet is finished, the caller is released, and the reader stays on as a
  * forwarder: later bytes go to {@code lingerOutlet} (where the fd pointed before
@@ -37,23 +33,13 @@ public final class SpoolReader implements Runnable {
     private final Spool spool;
     private final Outlet outlet;
     private final Outlet lingerOutlet;
-    /** Where the fd pointed before the redirection: echo goes there. */
-    private final int originalFd;
+    private final EchoLedger ledger;
     private final String threadName;
     private final long backlogLimit;
     private final Failures failures;
     private final Runnable onExit;
 
     private final CountDownLatch delivered = new CountDownLatch(1);
-    /** Guards exit, echo windows and echo ranges. */
-    private final Object lock = new Object();
-    private boolean exited;
-    /** Start offsets of open echo windows (with counts); the reader does not read past the first. */
-    private final TreeMap<Long, Integer> windows = new TreeMap<>();
-    /** Ranges written by echo-capable sinks themselves: already forwarded to the original fd; skipped. */
-    private final TreeMap<Long, Long> echoes = new TreeMap<>();
-    /** Whether windows may ever open; when false the reader skips all of the above. */
-    private volatile boolean guarded;
     private boolean finished; // reader thread only
     private volatile boolean closing;
     /** NEW until the dispatcher, close or a start that cannot wait starts it (or close finishes it). */
@@ -69,12 +55,17 @@ public final class SpoolReader implements Runnable {
                        long backlogLimit, Failures failures, Runnable onExit) {
         this.spool = spool;
         this.outlet = outlet;
-        this.originalFd = originalFd;
         this.lingerOutlet = Outlets.guarded(Outlets.fd(originalFd, false), failures);
+        this.ledger = new EchoLedger(spool, originalFd, failures);
         this.threadName = threadName;
         this.backlogLimit = backlogLimit;
         this.failures = failures;
         this.onExit = onExit;
+    }
+
+    /** The echo bookkeeping of this reader's spool, for {@link EchoGuard}. */
+    EchoLedger ledger() {
+        return ledger;
     }
 
     /** Bytes skipped because the backlog passed its limit. */
@@ -144,13 +135,10 @@ public final class SpoolReader implements Runnable {
 
     private void exit() {
         finishOutlet();
-        synchronized (lock) {
-            exited = true;
-            try {
-                spool.close();
-            } catch (RuntimeException e) {
-                failures.record(e);
-            }
+        try {
+            ledger.closeSpool();
+        } catch (RuntimeException e) {
+            failures.record(e);
         }
         try {
             onExit.run();
@@ -191,8 +179,8 @@ public final class SpoolReader implements Runnable {
                 }
                 long want = chunk.capacity();
                 boolean echo = false;
-                if (guarded) {
-                    long[] plan = plan(offset);
+                if (ledger.guarded()) {
+                    long[] plan = ledger.plan(offset);
                     want = Math.min(want, plan[0]);
                     echo = plan[1] != 0;
                 }
@@ -204,8 +192,8 @@ public final class SpoolReader implements Runnable {
                 if (n == 0) {
                     break;
                 }
-                if (guarded) {
-                    n = unclaimed(offset, n);
+                if (ledger.guarded()) {
+                    n = ledger.unclaimed(offset, n);
                     if (n == 0) {
                         continue; // a window opened inside what we read: decide again
                     }
@@ -279,242 +267,6 @@ public final class SpoolReader implements Runnable {
         return offset;
     }
 
-    /**
-     * How far the reader may read from {@code offset}, and whether those bytes
-     * are echo. Waits while an echo window is open at or before {@code offset}:
-     * what an echo-capable sink writes must not be delivered back to it.
-     */
-    private long[] plan(long offset) throws InterruptedException {
-        synchronized (lock) {
-            while (!windows.isEmpty() && windows.firstKey() <= offset && !handover) {
-                lock.wait();
-            }
-            // At hand-over everything written so far belongs to the sink: no more waiting.
-            long limit = windows.isEmpty() || handover ? Long.MAX_VALUE : windows.firstKey() - offset;
-            while (!echoes.isEmpty() && echoes.firstEntry().getValue() <= offset) {
-                echoes.pollFirstEntry();
-            }
-            Map.Entry<Long, Long> next = echoes.firstEntry();
-            if (next != null && next.getKey() <= offset) {
-                return new long[] {next.getValue() - offset, 1};
-            }
-            if (next != null) {
-                limit = Math.min(limit, next.getKey() - offset);
-            }
-            return new long[] {limit, 0};
-        }
-    }
-
-    /**
-     * Cuts a read short at a window or echo range that appeared while it ran: a
-     * window registers before its action writes, so if the read saw echo bytes
-     * this check sees the window (or the range it left).
-     */
-    private long unclaimed(long offset, long n) {
-        synchronized (lock) {
-            Long w = windows.ceilingKey(offset);
-            if (w != null && w < offset + n) {
-                n = w - offset;
-            }
-            Long e = echoes.ceilingKey(offset);
-            if (e != null && e < offset + n) {
-                n = e - offset;
-            }
-            Map.Entry<Long, Long> covering = echoes.floorEntry(offset);
-            if (covering != null && covering.getValue() > offset) {
-                n = 0;
-            }
-            return n;
-        }
-    }
-
-    /**
-     * Opens an echo window: until {@link #closeWindow}, the reader stops at the
-     * current end of the spool. Returns the start offset, or -1 if the reader is gone.
-     */
-    long openWindow() {
-        synchronized (lock) {
-            if (exited) {
-                return -1;
-            }
-            guarded = true;
-            long start = spool.size();
-            windows.merge(start, 1, Integer::sum);
-            return start;
-        }
-    }
-
-    /**
-     * Closes a window and says what of the bytes appended since it opened is the
-     * action's echo: {@code exact} bytes where they occur (a raw write of exactly
-     * those bytes: one write to a regular file is contiguous), or, when only
-     * {@code needle} is known (a logger's formatted output), everything appended
-     * if the needle occurs in it. Returns whether anything was claimed.
-     */
-    boolean closeWindow(long start, byte[] exact, byte[] needle) {
-        if (start < 0) {
-            return false;
-        }
-        synchronized (lock) {
-            try {
-                if (exited) {
-                    return false; // the spool is closed; whatever it held was delivered
-                }
-                long end = spool.size();
-                if (end <= start) {
-                    return false;
-                }
-                long from;
-                long to;
-                if (exact != null) {
-                    from = find(start, end, exact);
-                    to = from + exact.length;
-                } else if (needle != null) {
-                    // From the window's start to the end of the line with the text: a
-                    // logger's output ends with its message line, so what follows is
-                    // someone else's and is delivered as usual.
-                    long at = findToken(start, end, needle);
-                    from = at >= 0 ? start : -1;
-                    to = at >= 0 ? lineEnd(at + needle.length, end) : end;
-                } else {
-                    return false;
-                }
-                if (from < 0) {
-                    return false;
-                }
-                // Forward it now, not when the reader gets there: once the fd is
-                // restored, later output reaches the original directly, and echo
-                // left waiting in the spool would arrive after it.
-                claim(from, to);
-                return true;
-            } finally {
-                windows.computeIfPresent(start, (k, count) -> count == 1 ? null : count - 1);
-                lock.notifyAll();
-            }
-        }
-    }
-
-    /**
-     * Forwards what of {@code [from, to)} no earlier claim covers (windows of two
-     * sinks may overlap) and records the range, merged, for the reader to skip.
-     */
-    private void claim(long from, long to) {
-        long at = from;
-        Map.Entry<Long, Long> e = echoes.floorEntry(from);
-        if (e == null || e.getValue() <= from) {
-            e = echoes.higherEntry(from);
-        }
-        long mergedFrom = from;
-        long mergedTo = to;
-        while (e != null && e.getKey() < to) {
-            if (e.getKey() > at) {
-                forward(at, e.getKey());
-            }
-            at = Math.max(at, e.getValue());
-            mergedFrom = Math.min(mergedFrom, e.getKey());
-            mergedTo = Math.max(mergedTo, e.getValue());
-            echoes.remove(e.getKey());
-            e = echoes.higherEntry(e.getKey());
-        }
-        if (at < to) {
-            forward(at, to);
-        }
-        echoes.put(mergedFrom, mergedTo);
-    }
-
-    /** Copies {@code [from, to)} of the spool to the original fd. */
-    private void forward(long from, long to) {
-        int piece = 64 * 1024;
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment buf = arena.allocate(piece);
-            for (long at = from; at < to; ) {
-                long n = spool.read(buf, Math.min(piece, to - at), at);
-                if (n == 0) {
-                    break;
-                }
-                Libc.writeFully(originalFd, buf, n);
-                at += n;
-            }
-        } catch (RuntimeException e) {
-            failures.record(e);
-        }
-    }
-
-    /**
-     * Where {@code needle} occurs in {@code [from, to)} as a whole (no letter or
-     * digit right before or after it, so {@code "line 23"} does not match
-     * {@code "line 233"}), or -1.
-     */
-    private long findToken(long from, long to, byte[] needle) {
-        if (needle.length == 0) {
-            return from;
-        }
-        int piece = 64 * 1024;
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment buf = arena.allocate(piece + needle.length + 2);
-            // Each piece starts one byte early and overlaps the next, so every
-            // occurrence is seen whole with both neighbours.
-            for (long at = from; at < to; at += piece) {
-                long start = Math.max(from, at - 1);
-                long n = spool.read(buf, Math.min(at + piece + needle.length + 1, to) - start, start);
-                byte[] bytes = buf.asSlice(0, n).toArray(java.lang.foreign.ValueLayout.JAVA_BYTE);
-                for (int i = indexOf(bytes, needle, 0); i >= 0; i = indexOf(bytes, needle, i + 1)) {
-                    boolean before = i == 0 ? start == from : !alnum(bytes[i - 1]);
-                    int after = i + needle.length;
-                    boolean afterOk = after == bytes.length ? start + n == to : !alnum(bytes[after]);
-                    if ((before || i == 0) && afterOk) {
-                        return start + i;
-                    }
-                }
-            }
-        }
-        return -1;
-    }
-
-    /** Just past the first newline at or after {@code from}, or {@code to} if there is none. */
-    private long lineEnd(long from, long to) {
-        byte[] nl = {'\n'};
-        long at = find(from, to, nl);
-        return at < 0 ? to : at + 1;
-    }
-
-    private static boolean alnum(byte b) {
-        return (b >= 'a' && b <= 'z') || (b >= 'A' && b <= 'Z') || (b >= '0' && b <= '9');
-    }
-
-    /** The offset of the first occurrence of {@code needle} in {@code [from, to)}, or -1. */
-    private long find(long from, long to, byte[] needle) {
-        if (needle.length == 0) {
-            return from;
-        }
-        int piece = 64 * 1024;
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment buf = arena.allocate(piece + needle.length);
-            for (long at = from; at < to; at += piece) {
-                long n = spool.read(buf, Math.min(piece + needle.length - 1, to - at), at);
-                byte[] bytes = buf.asSlice(0, n).toArray(java.lang.foreign.ValueLayout.JAVA_BYTE);
-                int i = indexOf(bytes, needle, 0);
-                if (i >= 0) {
-                    return at + i;
-                }
-            }
-        }
-        return -1;
-    }
-
-    private static int indexOf(byte[] haystack, byte[] needle, int fromIndex) {
-        outer:
-        for (int i = fromIndex; i + needle.length <= haystack.length; i++) {
-            for (int j = 0; j < needle.length; j++) {
-                if (haystack[i + j] != needle[j]) {
-                    continue outer;
-                }
-            }
-            return i;
-        }
-        return -1;
-    }
-
     private void finishOutlet() {
         if (finished) {
             return;
@@ -527,7 +279,7 @@ public final class SpoolReader implements Runnable {
         }
     }
 
-    /** Starts the end of the stream: from now on IN_CLOSE_WRITE means every writer is gone. */
+    /** Starts the end of the stream: from now on the reader stops once every writer is gone. */
     public void closeWriteEnd() {
         closing = true;
         spool.closeWriteEnd();
@@ -555,12 +307,7 @@ public final class SpoolReader implements Runnable {
         }
         if (delivered.getCount() != 0) {
             handover = true;
-            synchronized (lock) {
-                if (!exited) {
-                    spool.wake();
-                }
-                lock.notifyAll();
-            }
+            ledger.release();
             while (true) {
                 try {
                     delivered.await();

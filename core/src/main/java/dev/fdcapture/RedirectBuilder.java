@@ -59,15 +59,17 @@ public final class RedirectBuilder {
     }
 
     /**
-     * How many bytes may wait for a slow sink before the oldest are dropped; 256
-     * MiB by default, at least 1 MiB.
+     * How many bytes may wait for a slow sink; 256 MiB by default, at least 1 MiB.
      *
      * <p>Writers never wait for the reader (that is what makes the capture
-     * deadlock-free), so when a sink cannot keep up the backlog is kept in memory.
-     * <b>When it passes this limit the reader skips everything waiting, counts it
-     * in {@link Redirection#droppedBytes()} and logs a warning on close; the text
-     * that follows may start mid-line.</b> Set {@code Long.MAX_VALUE} to never
-     * drop (memory is then the limit).
+     * deadlock-free), so when a sink cannot keep up the backlog is kept in memory
+     * (shared memory: outside the JVM's heap and RSS, but charged to the memory
+     * cgroup). <b>When the backlog passes this limit, the reader skips all of it:
+     * it counts the skipped bytes in {@link Redirection#droppedBytes()}, logs a
+     * warning when the redirection closes, and goes on with what is written next,
+     * which may start mid-line.</b> The check runs between sink calls, so one very
+     * slow call can let the backlog overshoot by what arrives meanwhile. Set
+     * {@code Long.MAX_VALUE} to never drop (memory is then the limit).
      */
     public RedirectBuilder backlogLimit(long bytes) {
         return new RedirectBuilder(options.withBacklogLimit(bytes));

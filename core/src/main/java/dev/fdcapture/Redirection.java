@@ -327,11 +327,18 @@ public final class Redirection implements AutoCloseable {
      * cut short</b>, however slow the sink. If the calling thread is interrupted
      * meanwhile, the wait goes on and the interrupt flag is set again on return.
      *
-     * @throws CaptureException if a sink threw (the cause is its first exception)
-     *                          or a system call failed; the fds are restored either way
+     * @throws CaptureException      if a sink threw (the cause is its first exception)
+     *                               or a system call failed; the fds are restored either way
+     * @throws IllegalStateException if called from one of this redirection's own sinks
      */
     @Override
     public void close() {
+        for (SpoolReader r : readers) {
+            if (r.isCurrentThread()) {
+                // close() waits for the reader to deliver; from the reader itself it would wait forever.
+                throw new IllegalStateException("a sink cannot close its own redirection; close it from another thread");
+            }
+        }
         if (!closed.compareAndSet(false, true)) {
             return;
         }

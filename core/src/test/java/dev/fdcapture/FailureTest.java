@@ -147,4 +147,30 @@ class FailureTest extends FdLevelTest {
             java.util.concurrent.locks.LockSupport.parkNanos(until - System.nanoTime());
         }
     }
+
+    @Test
+    void a_sink_that_closes_its_own_redirection_gets_a_clear_error_instead_of_waiting_for_itself() {
+        java.util.concurrent.atomic.AtomicReference<Redirection> self = new java.util.concurrent.atomic.AtomicReference<>();
+        java.util.concurrent.atomic.AtomicReference<Throwable> seen = new java.util.concurrent.atomic.AtomicReference<>();
+        java.util.concurrent.CountDownLatch called = new java.util.concurrent.CountDownLatch(1);
+        Redirection r = NativeOutput.redirect().stdout(Sink.lines(line -> {
+            try {
+                self.get().close();
+            } catch (Throwable t) {
+                seen.set(t);
+            } finally {
+                called.countDown();
+            }
+        })).start();
+        self.set(r);
+        NativeWriters.write(1, "close yourself\n");
+        try {
+            called.await();
+        } catch (InterruptedException e) {
+            throw new AssertionError(e);
+        }
+        r.close();
+        assertInstanceOf(IllegalStateException.class, seen.get());
+        assertEquals("a sink cannot close its own redirection; close it from another thread", seen.get().getMessage());
+    }
 }

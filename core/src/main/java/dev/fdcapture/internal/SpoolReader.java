@@ -48,6 +48,8 @@ public final class SpoolReader implements Runnable {
     private static final int STARTED = 1;
 
     private volatile boolean handover;
+    /** The thread running this reader, while it runs. */
+    private volatile Thread runner;
     private volatile long droppedBytes;
     private volatile long deliveredBytes;
 
@@ -78,8 +80,14 @@ public final class SpoolReader implements Runnable {
         return deliveredBytes;
     }
 
+    /** Whether the calling thread is this reader's (a sink calling back into its own redirection). */
+    public boolean isCurrentThread() {
+        return runner == Thread.currentThread();
+    }
+
     @Override
     public void run() {
+        runner = Thread.currentThread();
         Buffers buffers = Buffers.forThisThread();
         int wd = -1;
         try {
@@ -93,6 +101,7 @@ public final class SpoolReader implements Runnable {
             } catch (RuntimeException e) {
                 failures.record(e);
             }
+            runner = null;
             exit();
         }
     }

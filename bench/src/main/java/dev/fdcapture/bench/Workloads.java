@@ -54,24 +54,35 @@ final class Workloads {
         }
     }
 
+    /**
+     * Runs {@code writer} with fd 1 captured into a {@link Counting} stream and
+     * checks that {@code expected} bytes arrived (or were counted as dropped);
+     * GiB/s from the first write until close() has delivered the last byte.
+     */
+    private static Sample counted(long expected, Runnable writer) {
+        Counting counter = new Counting();
+        Redirection r = start(NativeOutput.redirect().stdout(Sink.stream(counter)));
+        long t0 = System.nanoTime();
+        try {
+            writer.run();
+        } finally {
+            r.close();
+        }
+        long t1 = System.nanoTime();
+        account(expected, counter.bytes, r);
+        return new Sample(counter.bytes / GIB / seconds(t0, t1), 0, r.droppedBytes());
+    }
+
     /** 64 KiB {@code write()}s to fd 1, raw bytes to a counting stream; GiB/s. (pipebench w64k) */
     static Sample w64k(long bytes) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment buf = arena.allocate(CHUNK);
             buf.fill((byte) 'x');
-            Counting counter = new Counting();
-            Redirection r = start(NativeOutput.redirect().stdout(Sink.stream(counter)));
-            long t0 = System.nanoTime();
-            try {
+            return counted(bytes, () -> {
                 for (long done = 0; done < bytes; done += CHUNK) {
                     NativeIo.writeFully(1, buf, CHUNK);
                 }
-            } finally {
-                r.close();
-            }
-            long t1 = System.nanoTime();
-            account(bytes, counter.bytes, r);
-            return new Sample(counter.bytes / GIB / seconds(t0, t1), 0, r.droppedBytes());
+            });
         }
     }
 
@@ -124,20 +135,12 @@ final class Workloads {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment format = arena.allocateFrom(LINE80_FORMAT);
             long lines = bytes / 80;
-            Counting counter = new Counting();
-            Redirection r = start(NativeOutput.redirect().stdout(Sink.stream(counter)));
-            long t0 = System.nanoTime();
-            try {
+            return counted(lines * 80, () -> {
                 for (long i = 0; i < lines; i++) {
                     NativeIo.printf(format, i);
                 }
                 NativeIo.flushAll();
-            } finally {
-                r.close();
-            }
-            long t1 = System.nanoTime();
-            account(lines * 80, counter.bytes, r);
-            return new Sample(counter.bytes / GIB / seconds(t0, t1), 0, r.droppedBytes());
+            });
         }
     }
 
@@ -147,22 +150,14 @@ final class Workloads {
             MemorySegment format = arena.allocateFrom(LINE80_FORMAT);
             MemorySegment line = arena.allocate(81);
             long lines = bytes / 80;
-            Counting counter = new Counting();
-            Redirection r = start(NativeOutput.redirect().stdout(Sink.stream(counter)));
-            long t0 = System.nanoTime();
-            try {
+            return counted(lines * 80, () -> {
                 for (long i = 0; i < lines; i++) {
                     NativeIo.snprintf(line, 81, format, i);
                     if (NativeIo.write(1, line, 80) != 80) {
                         throw new IllegalStateException("short write");
                     }
                 }
-            } finally {
-                r.close();
-            }
-            long t1 = System.nanoTime();
-            account(lines * 80, counter.bytes, r);
-            return new Sample(counter.bytes / GIB / seconds(t0, t1), 0, r.droppedBytes());
+            });
         }
     }
 

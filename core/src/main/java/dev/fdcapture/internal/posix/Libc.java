@@ -39,7 +39,6 @@ public final class Libc {
     public static final int O_TRUNC = 01000;
     public static final int O_APPEND = 02000;
     public static final int O_CLOEXEC = 02000000;
-    public static final int F_GETFD = 1;
     public static final int F_DUPFD_CLOEXEC = 1030;
     public static final int F_ADD_SEALS = 1033;
     public static final int F_SEAL_SHRINK = 0x0002;
@@ -53,8 +52,6 @@ public final class Libc {
     public static final int IN_MODIFY = 0x2;
     public static final int IN_ATTRIB = 0x4;
     public static final int IN_CLOSE_WRITE = 0x8;
-    public static final int IN_Q_OVERFLOW = 0x4000;
-    public static final int IN_IGNORED = 0x8000;
     public static final int FALLOC_FL_KEEP_SIZE = 1;
     public static final int FALLOC_FL_PUNCH_HOLE = 2;
     public static final int SEEK_END = 2;
@@ -291,11 +288,6 @@ public final class Libc {
     /** A new close-on-exec descriptor (at least 3) for what {@code fd} refers to. */
     public static int dupCloexec(int fd) {
         return fcntl(fd, F_DUPFD_CLOEXEC, 3, "fcntl(" + fd + ", F_DUPFD_CLOEXEC, 3)");
-    }
-
-    /** {@code fcntl(fd, F_GETFD)}: the descriptor flags, or -1 with EBADF if fd is not open. */
-    public static int descriptorFlags(int fd) {
-        return fcntl(fd, F_GETFD, 0, "fcntl(" + fd + ", F_GETFD)");
     }
 
     /** Adds file seals ({@code F_SEAL_*}) to a memfd created with MFD_ALLOW_SEALING. */

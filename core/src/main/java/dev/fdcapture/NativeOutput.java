@@ -1,6 +1,6 @@
 package dev.fdcapture;
 
-import dev.fdcapture.internal.posix.Libc;
+import dev.fdcapture.internal.posix.Backend;
 
 import java.util.Objects;
 import java.util.Optional;
@@ -211,28 +211,12 @@ public final class NativeOutput {
     }
 
     /**
-     * Decided once: checking native access before the first restricted call keeps
-     * the JVM from printing its warning into someone's captured output, and
-     * linking every handle now keeps linker errors out of any capture.
+     * Decided once, by the native layer: checking native access before the first
+     * restricted call keeps the JVM from printing its warning into someone's
+     * captured output, and linking every function now keeps linker errors out of
+     * any capture.
      */
     private static String unsupportedReason() {
-        String os = System.getProperty("os.name", "");
-        if (os.startsWith("Mac")) {
-            return "fdcapture does not support macOS yet: its transport needs Linux memfd and inotify";
-        }
-        if (!os.equals("Linux")) {
-            return "fdcapture supports Linux only; os.name is " + os;
-        }
-        Module module = NativeOutput.class.getModule();
-        if (!module.isNativeAccessEnabled()) {
-            String flag = "--enable-native-access=" + (module.isNamed() ? module.getName() : "ALL-UNNAMED");
-            return "fdcapture needs native access: start the JVM with " + flag;
-        }
-        try {
-            Libc.link();
-            return null;
-        } catch (Throwable t) {
-            return "fdcapture could not link libc: " + t;
-        }
+        return Backend.unsupportedReason();
     }
 }

@@ -1,6 +1,7 @@
 package dev.fdcapture;
 
 import dev.fdcapture.internal.LineSplitter;
+import dev.fdcapture.internal.Settings;
 
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
@@ -45,6 +46,12 @@ record Options(Sink stdout, Sink stderr, Charset charset, Duration flushInterval
 
     Options withJavaStreams(JavaStreams j) {
         return new Options(stdout, stderr, charset, flushInterval, closeTimeout, backlogLimit, maxLineLength, j);
+    }
+
+    /** What the assembly below needs of these options. */
+    Settings settings() {
+        return new Settings(charset, flushInterval.toNanos(), closeTimeout, backlogLimit, maxLineLength,
+                javaStreams == JavaStreams.BYPASS);
     }
 
     /** Checks everything once, before any descriptor is touched. */

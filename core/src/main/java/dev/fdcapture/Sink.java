@@ -162,19 +162,19 @@ public sealed interface Sink
         List<Sink> flat = new ArrayList<>();
         for (Sink s : sinks) {
             Objects.requireNonNull(s, "a sink in tee(...) is null");
-            switch (s) {
-                case Sinks.Tee t -> flat.addAll(t.sinks());
-                case Sinks.Discard d -> { }
-                case Sinks.IntoStdout i -> throw new IllegalArgumentException(
+            if (s instanceof Sinks.Tee) {
+                flat.addAll(((Sinks.Tee) s).sinks());
+            } else if (s instanceof Sinks.IntoStdout) {
+                throw new IllegalArgumentException(
                         "intoStdout() cannot be part of a tee; use it alone as the stderr sink");
-                default -> flat.add(s);
+            } else if (!(s instanceof Sinks.Discard)) {
+                flat.add(s);
             }
         }
-        return switch (flat.size()) {
-            case 0 -> discard();
-            case 1 -> flat.get(0);
-            default -> new Sinks.Tee(List.copyOf(flat));
-        };
+        if (flat.isEmpty()) {
+            return discard();
+        }
+        return flat.size() == 1 ? flat.get(0) : new Sinks.Tee(List.copyOf(flat));
     }
 
     /**

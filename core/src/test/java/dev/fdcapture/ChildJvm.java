@@ -93,8 +93,13 @@ final class ChildJvm {
         return new Result(p.exitValue(), read(out), read(err), elapsed);
     }
 
-    /** core/target/classes and core/target/test-classes, wherever this JVM loaded them from. */
+    /** core/target/classes, core/target/test-classes and JNA, wherever this JVM loaded them from. */
     static String classPath() {
+        return classPathWithoutJna() + File.pathSeparator + location(com.sun.jna.Native.class);
+    }
+
+    /** The same without JNA: a user on Java 17-21 who did not add it. */
+    static String classPathWithoutJna() {
         return location(NativeOutput.class) + File.pathSeparator + location(HazardChild.class);
     }
 

@@ -19,6 +19,10 @@ abstract class FdLevelTest {
     private String stderr;
     private java.util.SortedMap<Integer, String> openFds;
 
+    static {
+        NativeWriters.warmUp();
+    }
+
     @BeforeEach
     void rememberFds() {
         stdout = Fds.identity(1);

@@ -2,8 +2,6 @@ package dev.fdcapture;
 
 import java.io.ByteArrayOutputStream;
 import java.io.OutputStream;
-import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -201,9 +199,9 @@ public final class HazardChild {
 
         @Override
         public void run() {
-            try (Arena arena = Arena.ofConfined()) {
-                MemorySegment chunk = arena.allocate(BULK_CHUNK);
-                chunk.fill(BULK);
+            {
+                com.sun.jna.Memory chunk = NativeWriters.allocate(BULK_CHUNK);
+                chunk.setMemory(0, BULK_CHUNK, BULK);
                 long start = System.nanoTime();
                 while (!stop) {
                     NativeWriters.write(1, chunk, BULK_CHUNK);

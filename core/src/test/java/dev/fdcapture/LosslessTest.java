@@ -3,9 +3,6 @@ package dev.fdcapture;
 import org.junit.jupiter.api.Test;
 
 import java.io.OutputStream;
-import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
@@ -68,8 +65,8 @@ class LosslessTest extends FdLevelTest {
         Random random = new Random(writer);
         byte[] noise = new byte[1 << 20];
         random.nextBytes(noise);
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment buf = arena.allocate(HEADER + MAX_PAYLOAD);
+        {
+            com.sun.jna.Memory buf = NativeWriters.allocate(HEADER + MAX_PAYLOAD);
             long done = 0;
             int seq = 0;
             CRC32C crc = new CRC32C();
@@ -78,12 +75,12 @@ class LosslessTest extends FdLevelTest {
                 int from = random.nextInt(noise.length - length);
                 crc.reset();
                 crc.update(noise, from, length);
-                buf.set(ValueLayout.JAVA_INT_UNALIGNED, 0, MAGIC);
-                buf.set(ValueLayout.JAVA_INT_UNALIGNED, 4, writer);
-                buf.set(ValueLayout.JAVA_INT_UNALIGNED, 8, seq++);
-                buf.set(ValueLayout.JAVA_INT_UNALIGNED, 12, length);
-                buf.set(ValueLayout.JAVA_LONG_UNALIGNED, 16, crc.getValue());
-                MemorySegment.copy(noise, from, buf, ValueLayout.JAVA_BYTE, HEADER, length);
+                buf.setInt(0, MAGIC);
+                buf.setInt(4, writer);
+                buf.setInt(8, seq++);
+                buf.setInt(12, length);
+                buf.setLong(16, crc.getValue());
+                buf.write(HEADER, noise, from, length);
                 // One write per record: O_APPEND keeps concurrent records whole.
                 NativeWriters.write(fd, buf, HEADER + length);
                 done += HEADER + length;

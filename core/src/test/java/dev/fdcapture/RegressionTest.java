@@ -7,12 +7,14 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /** Bugs of prior art and hazards that no other test here happens to cover. */
 class RegressionTest extends FdLevelTest {
@@ -40,12 +42,14 @@ class RegressionTest extends FdLevelTest {
     }
 
     @Test
-    void captures_from_virtual_threads_do_not_pin_the_carriers_other_virtual_threads_need() throws Exception {
+    void captures_from_virtual_threads_do_not_pin_the_carriers_other_virtual_threads_need() throws Throwable {
         // HAZARDS.md item 7: readers blocked in native read() on virtual threads pinned
         // both carriers of this 2-core machine. Readers are platform threads, so
         // virtual threads that capture (and wait in close) leave room for others.
         AtomicLong progress = new AtomicLong();
-        try (ExecutorService virtual = Executors.newVirtualThreadPerTaskExecutor()) {
+        assumeTrue(Runtime.version().feature() >= 21, "virtual threads are Java 21+");
+        ExecutorService virtual = virtualThreadPerTaskExecutor();
+        try {
             List<Future<String>> captures = new ArrayList<>();
             for (int i = 0; i < 4; i++) {
                 int id = i;
@@ -69,7 +73,18 @@ class RegressionTest extends FdLevelTest {
             for (int i = 0; i < 4; i++) {
                 assertTrue(all.indexOf("from virtual " + i + "\n") >= 0, all::toString);
             }
+        } finally {
+            virtual.shutdown();
+            virtual.awaitTermination(30, java.util.concurrent.TimeUnit.SECONDS);
         }
         assertTrue(progress.get() > 1000, "another virtual thread made progress: " + progress.get());
+    }
+
+    /** {@code Executors.newVirtualThreadPerTaskExecutor()}, public Java 21 API, looked up: the suite compiles at 17. */
+    private static ExecutorService virtualThreadPerTaskExecutor() throws Throwable {
+        return (ExecutorService) MethodHandles.publicLookup()
+                .findStatic(java.util.concurrent.Executors.class, "newVirtualThreadPerTaskExecutor",
+                        MethodType.methodType(ExecutorService.class))
+                .invoke();
     }
 }

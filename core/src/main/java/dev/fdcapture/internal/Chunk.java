@@ -1,8 +1,7 @@
 package dev.fdcapture.internal;
 
-import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
+import dev.fdcapture.internal.posix.Libc;
+import dev.fdcapture.internal.posix.NativeBuffer;
 
 /**
  * One read's worth of captured bytes. The reader reads straight into the array;
@@ -12,13 +11,12 @@ import java.lang.foreign.ValueLayout;
  */
 public final class Chunk {
     private final byte[] heap;
-    private final MemorySegment segment;
+    private NativeBuffer copy;
     private int length;
     private boolean copied;
 
     public Chunk(int capacity) {
         this.heap = new byte[capacity];
-        this.segment = Arena.ofAuto().allocate(capacity, 64);
     }
 
     /** The array, for the reader to fill. */
@@ -45,11 +43,14 @@ public final class Chunk {
     }
 
     /** The bytes in native memory, for a write to a descriptor: {@code [0, length())} are valid. */
-    public MemorySegment segment() {
+    public NativeBuffer nativeCopy() {
         if (!copied) {
-            MemorySegment.copy(heap, 0, segment, ValueLayout.JAVA_BYTE, 0, length);
+            if (copy == null) {
+                copy = Libc.allocate(heap.length);
+            }
+            copy.bytes().put(0, heap, 0, length);
             copied = true;
         }
-        return segment;
+        return copy;
     }
 }

@@ -2,9 +2,7 @@ package dev.fdcapture.internal;
 
 import dev.fdcapture.internal.posix.Libc;
 
-import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
+import dev.fdcapture.internal.posix.NativeBuffer;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -91,17 +89,17 @@ final class Dispatcher {
     }
 
     private void run() {
-        MemorySegment events = Arena.ofAuto().allocate(4096, 8);
+        NativeBuffer events = Libc.allocate(4096);
         while (true) {
             long n;
             try {
-                n = Libc.read(inotify, events, events.byteSize());
+                n = Libc.read(inotify, events, events.capacity());
             } catch (RuntimeException e) {
                 LOG.log(System.Logger.Level.ERROR, "fdcapture dispatcher stopped", e);
                 return;
             }
             for (long at = 0; at + EVENT_HEADER <= n; ) {
-                int wd = events.get(ValueLayout.JAVA_INT, at);
+                int wd = events.bytes().getInt((int) at);
                 SpoolReader reader = null;
                 synchronized (this) {
                     Slot slot = waiting.remove(wd);
@@ -113,7 +111,7 @@ final class Dispatcher {
                 if (reader != null) {
                     reader.startIfWaiting();
                 }
-                at += EVENT_HEADER + Integer.toUnsignedLong(events.get(ValueLayout.JAVA_INT, at + 12));
+                at += EVENT_HEADER + Integer.toUnsignedLong(events.bytes().getInt((int) (at + 12)));
             }
         }
     }

@@ -2,9 +2,6 @@ package dev.fdcapture.internal;
 
 import dev.fdcapture.internal.posix.Libc;
 
-import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -205,14 +202,14 @@ final class EchoLedger {
     /** Copies {@code [from, to)} of the spool to the original fd. */
     private void forward(long from, long to) {
         int piece = 64 * 1024;
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment buf = arena.allocate(piece);
+        byte[] buf = new byte[(int) Math.min(piece, to - from)];
+        try {
             for (long at = from; at < to; ) {
-                long n = spool.read(buf, Math.min(piece, to - at), at);
+                int n = spool.read(buf, (int) Math.min(buf.length, to - at), at);
                 if (n == 0) {
                     break;
                 }
-                Libc.writeFully(originalFd, buf, n);
+                Libc.writeFully(originalFd, buf, 0, n);
                 at += n;
             }
         } catch (RuntimeException e) {
@@ -230,21 +227,19 @@ final class EchoLedger {
             return from;
         }
         int piece = 64 * 1024;
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment buf = arena.allocate(piece + needle.length + 2);
-            // Each piece starts one byte early and overlaps the next, so every
-            // occurrence is seen whole with both neighbours.
-            for (long at = from; at < to; at += piece) {
-                long start = Math.max(from, at - 1);
-                long n = spool.read(buf, Math.min(at + piece + needle.length + 1, to) - start, start);
-                byte[] bytes = buf.asSlice(0, n).toArray(ValueLayout.JAVA_BYTE);
-                for (int i = indexOf(bytes, needle, 0); i >= 0; i = indexOf(bytes, needle, i + 1)) {
-                    boolean before = i == 0 ? start == from : !alnum(bytes[i - 1]);
-                    int after = i + needle.length;
-                    boolean afterOk = after == bytes.length ? start + n == to : !alnum(bytes[after]);
-                    if ((before || i == 0) && afterOk) {
-                        return start + i;
-                    }
+        byte[] buf = new byte[piece + needle.length + 2];
+        // Each piece starts one byte early and overlaps the next, so every
+        // occurrence is seen whole with both neighbours.
+        for (long at = from; at < to; at += piece) {
+            long start = Math.max(from, at - 1);
+            int n = spool.read(buf, (int) (Math.min(at + piece + needle.length + 1, to) - start), start);
+            byte[] bytes = java.util.Arrays.copyOf(buf, n);
+            for (int i = indexOf(bytes, needle, 0); i >= 0; i = indexOf(bytes, needle, i + 1)) {
+                boolean before = i == 0 ? start == from : !alnum(bytes[i - 1]);
+                int after = i + needle.length;
+                boolean afterOk = after == bytes.length ? start + n == to : !alnum(bytes[after]);
+                if ((before || i == 0) && afterOk) {
+                    return start + i;
                 }
             }
         }
@@ -268,15 +263,13 @@ final class EchoLedger {
             return from;
         }
         int piece = 64 * 1024;
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment buf = arena.allocate(piece + needle.length);
-            for (long at = from; at < to; at += piece) {
-                long n = spool.read(buf, Math.min(piece + needle.length - 1, to - at), at);
-                byte[] bytes = buf.asSlice(0, n).toArray(ValueLayout.JAVA_BYTE);
-                int i = indexOf(bytes, needle, 0);
-                if (i >= 0) {
-                    return at + i;
-                }
+        byte[] buf = new byte[piece + needle.length];
+        for (long at = from; at < to; at += piece) {
+            int n = spool.read(buf, (int) Math.min(piece + needle.length - 1, to - at), at);
+            byte[] bytes = java.util.Arrays.copyOf(buf, n);
+            int i = indexOf(bytes, needle, 0);
+            if (i >= 0) {
+                return at + i;
             }
         }
         return -1;

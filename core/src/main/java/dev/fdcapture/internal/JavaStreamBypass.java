@@ -1,5 +1,7 @@
 package dev.fdcapture.internal;
 
+import dev.fdcapture.internal.posix.Jdk;
+
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
@@ -25,7 +27,7 @@ public final class JavaStreamBypass {
     }
 
     public static PrintStream over(PrintStream previous, EchoGuard guard) {
-        PrintStream bypass = new PrintStream(new Out(previous, guard), true, previous.charset());
+        PrintStream bypass = new PrintStream(new Out(previous, guard), true, Jdk.current().charset(previous));
         PREVIOUS.put(bypass, previous);
         return bypass;
     }

@@ -72,7 +72,7 @@ public final class Outlets {
         return new Outlet() {
             @Override
             public void write(Chunk chunk) {
-                Libc.writeFully(fd, chunk.segment(), chunk.length());
+                Libc.writeFully(fd, chunk.nativeCopy(), chunk.length());
             }
 
             @Override

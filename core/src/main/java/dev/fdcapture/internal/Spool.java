@@ -2,8 +2,6 @@ package dev.fdcapture.internal;
 
 import dev.fdcapture.internal.posix.Libc;
 
-import java.lang.foreign.MemorySegment;
-
 /**
  * The transport: an in-memory file ({@code memfd}) that fd 1 or fd 2 is pointed
  * at, tailed by a reader. A write to it never waits for the reader, so no
@@ -97,14 +95,9 @@ public final class Spool implements AutoCloseable {
         return Libc.size(memfd);
     }
 
-    /** Copies up to {@code length} bytes at {@code offset} into {@code buffer}; 0 when none are there yet. */
-    public long read(MemorySegment buffer, long length, long offset) {
-        return Libc.pread(memfd, buffer, length, offset);
-    }
-
     /** Copies up to {@code length} bytes at {@code offset} into {@code array}; 0 when none are there yet. */
     int read(byte[] array, int length, long offset) {
-        return Libc.preadInto(memfd, array, length, offset);
+        return Libc.pread(memfd, array, length, offset);
     }
 
     /** Frees the memory of {@code [from, to)}; both page-aligned. */

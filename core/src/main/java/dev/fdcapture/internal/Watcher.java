@@ -2,9 +2,7 @@ package dev.fdcapture.internal;
 
 import dev.fdcapture.internal.posix.Libc;
 
-import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
+import dev.fdcapture.internal.posix.NativeBuffer;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -24,7 +22,7 @@ final class Watcher implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger("dev.fdcapture");
 
     private final int inotify;
-    private final MemorySegment events = Arena.ofAuto().allocate(4096, 8);
+    private final NativeBuffer events = Libc.allocate(4096);
 
     Watcher() {
         int fd;
@@ -72,16 +70,16 @@ final class Watcher implements AutoCloseable {
             return 0;
         }
         while (true) {
-            long n = Libc.read(inotify, events, events.byteSize());
+            long n = Libc.read(inotify, events, events.capacity());
             int mask = 0;
             boolean ours = false;
             for (long at = 0; at + EVENT_HEADER <= n; ) {
-                int eventWd = events.get(ValueLayout.JAVA_INT, at);
+                int eventWd = events.bytes().getInt((int) at);
                 if (eventWd == wd || eventWd == -1) { // -1: the queue overflowed, anything may have happened
                     ours = true;
-                    mask |= events.get(ValueLayout.JAVA_INT, at + 4);
+                    mask |= events.bytes().getInt((int) (at + 4));
                 }
-                at += EVENT_HEADER + Integer.toUnsignedLong(events.get(ValueLayout.JAVA_INT, at + 12));
+                at += EVENT_HEADER + Integer.toUnsignedLong(events.bytes().getInt((int) (at + 12)));
             }
             if (ours) {
                 return mask;

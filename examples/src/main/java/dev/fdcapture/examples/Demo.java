@@ -5,28 +5,26 @@ import dev.fdcapture.NativeOutput;
 import dev.fdcapture.Redirection;
 import dev.fdcapture.Sink;
 
-import java.lang.foreign.Arena;
-import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
-import java.lang.foreign.MemorySegment;
-import java.lang.invoke.MethodHandle;
+import com.sun.jna.Library;
+import com.sun.jna.Native;
+import com.sun.jna.Platform;
 import java.util.ArrayList;
 import java.util.List;
 
-import static java.lang.foreign.ValueLayout.ADDRESS;
-import static java.lang.foreign.ValueLayout.JAVA_INT;
 
 /**
  * What fdcapture does, in one run: native output that goes past System.out,
  * caught and shown.
  */
 public final class Demo {
-    private static final Linker LINKER = Linker.nativeLinker();
-    private static final MethodHandle PUTS = LINKER.downcallHandle(
-            LINKER.defaultLookup().find("puts").orElseThrow(), FunctionDescriptor.of(JAVA_INT, ADDRESS));
-    private static final MethodHandle DPRINTF = LINKER.downcallHandle(
-            LINKER.defaultLookup().find("dprintf").orElseThrow(),
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS), Linker.Option.firstVariadicArg(2));
+    /** The demo's own native code: libc, called through JNA so the demo runs on Java 17 too. */
+    private interface C extends Library {
+        C LIBC = Native.load(Platform.C_LIBRARY_NAME, C.class);
+
+        int puts(String s);
+
+        int dprintf(int fd, String format, Object... args);
+    }
 
     private Demo() {
     }
@@ -71,24 +69,14 @@ public final class Demo {
     }
 
     private static void puts(String text) {
-        try (Arena arena = Arena.ofConfined()) {
-            int rc = (int) PUTS.invokeExact(arena.allocateFrom(text));
-            if (rc < 0) {
-                throw new IllegalStateException("puts failed");
-            }
-        } catch (Throwable t) {
-            throw new IllegalStateException(t);
+        if (C.LIBC.puts(text) < 0) {
+            throw new IllegalStateException("puts failed");
         }
     }
 
     private static void dprintf(int fd, String text) {
-        try (Arena arena = Arena.ofConfined()) {
-            int rc = (int) DPRINTF.invokeExact(fd, arena.allocateFrom("%s"), arena.allocateFrom(text));
-            if (rc < 0) {
-                throw new IllegalStateException("dprintf failed");
-            }
-        } catch (Throwable t) {
-            throw new IllegalStateException(t);
+        if (C.LIBC.dprintf(fd, "%s", text) < 0) {
+            throw new IllegalStateException("dprintf failed");
         }
     }
 }

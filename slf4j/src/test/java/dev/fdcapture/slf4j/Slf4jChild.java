@@ -7,35 +7,34 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.event.Level;
 
-import java.lang.foreign.Arena;
-import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
-import java.lang.invoke.MethodHandle;
-
-import static java.lang.foreign.ValueLayout.ADDRESS;
-import static java.lang.foreign.ValueLayout.JAVA_INT;
+import com.sun.jna.Library;
+import com.sun.jna.Native;
+import com.sun.jna.Platform;
 
 /**
- * The child JVM of {@link Slf4jSinkTest}: real native writers (libc through FFM,
+ * The child JVM of {@link Slf4jSinkTest}: real native writers (libc through JNA,
  * a shell child) routed through SLF4J to whichever backend the JVM was started with.
  */
 public final class Slf4jChild {
-    private static final Linker LINKER = Linker.nativeLinker();
-    private static final MethodHandle DPRINTF = LINKER.downcallHandle(
-            LINKER.defaultLookup().find("dprintf").orElseThrow(),
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS), Linker.Option.firstVariadicArg(2));
-    private static final MethodHandle PRINTF = LINKER.downcallHandle(
-            LINKER.defaultLookup().find("printf").orElseThrow(),
-            FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS), Linker.Option.firstVariadicArg(1));
+    private static final Stdio STDIO = Native.load(Platform.C_LIBRARY_NAME, Stdio.class);
+
+    /** Variadic stdio calls, through JNA's interface mapping. */
+    private interface Stdio extends Library {
+        int dprintf(int fd, String format, Object... args);
+
+        int printf(String format, Object... args);
+    }
 
     private Slf4jChild() {
     }
 
     public static void main(String[] args) throws Exception {
-        switch (args[0]) {
-            case "console" -> console(JavaStreams.valueOf(args[1]));
-            case "exit" -> exit(Integer.parseInt(args[1]));
-            default -> throw new IllegalArgumentException(args[0]);
+        if (args[0].equals("console")) {
+            console(JavaStreams.valueOf(args[1]));
+        } else if (args[0].equals("exit")) {
+            exit(Integer.parseInt(args[1]));
+        } else {
+            throw new IllegalArgumentException(args[0]);
         }
     }
 
@@ -79,24 +78,14 @@ public final class Slf4jChild {
     }
 
     private static void dprintf(int fd, String text) {
-        try (Arena arena = Arena.ofConfined()) {
-            int rc = (int) DPRINTF.invokeExact(fd, arena.allocateFrom("%s"), arena.allocateFrom(text));
-            if (rc < 0) {
-                throw new IllegalStateException("dprintf failed");
-            }
-        } catch (Throwable t) {
-            throw new IllegalStateException(t);
+        if (STDIO.dprintf(fd, "%s", text) < 0) {
+            throw new IllegalStateException("dprintf failed");
         }
     }
 
     private static void printf(String text) {
-        try (Arena arena = Arena.ofConfined()) {
-            int rc = (int) PRINTF.invokeExact(arena.allocateFrom("%s"), arena.allocateFrom(text));
-            if (rc < 0) {
-                throw new IllegalStateException("printf failed");
-            }
-        } catch (Throwable t) {
-            throw new IllegalStateException(t);
+        if (STDIO.printf("%s", text) < 0) {
+            throw new IllegalStateException("printf failed");
         }
     }
 }

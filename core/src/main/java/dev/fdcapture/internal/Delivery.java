@@ -1,0 +1,114 @@
+package dev.fdcapture.internal;
+
+import java.io.OutputStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+
+/**
+ * What a reader delivers a spool's bytes to: the lowered form of a public sink
+ * that needs a reader. Each kind compiles itself into an {@link Outlet} for one
+ * reader, with what that reader knows ({@link Context}).
+ */
+public sealed interface Delivery {
+
+    /** What compiling for one reader needs to know. */
+    final class Context {
+        final int originalFd;
+        final Settings settings;
+        final Failures failures;
+        final EchoGuard guard;
+        /** Descriptors opened while compiling: closed by the caller if compiling fails. */
+        final List<Integer> opened = new ArrayList<>();
+
+        Context(int originalFd, Settings settings, Failures failures, EchoGuard guard) {
+            this.originalFd = originalFd;
+            this.settings = settings;
+            this.failures = failures;
+            this.guard = guard;
+        }
+    }
+
+    /** The outlet for one reader; any descriptor it opens is in {@code cx.opened}. */
+    Outlet outlet(Context cx);
+
+    /** Raw bytes, in order, to {@code sink}. */
+    interface ByteSink {
+        void accept(byte[] bytes, int offset, int length);
+    }
+
+    /** Every byte to {@code sink}. */
+    record Bytes(ByteSink sink) implements Delivery {
+        @Override
+        public Outlet outlet(Context cx) {
+            return Outlets.guarded(chunk -> sink.accept(chunk.array(), 0, chunk.length()), cx.failures);
+        }
+    }
+
+    /** Lines to {@code consumer}. */
+    record Lines(Consumer<String> consumer) implements Delivery {
+        @Override
+        public Outlet outlet(Context cx) {
+            Settings s = cx.settings;
+            return Outlets.guarded(Outlets.lines(new LineSplitter(s.charset(), s.maxLineLength(), consumer)),
+                    cx.failures);
+        }
+    }
+
+    /** Lines to a consumer that logs, inside echo windows (its console output never loops). */
+    record LogLines(Consumer<String> handler) implements Delivery {
+        @Override
+        public Outlet outlet(Context cx) {
+            Settings s = cx.settings;
+            EchoGuard guard = cx.guard;
+            return Outlets.guarded(Outlets.lines(new LineSplitter(s.charset(), s.maxLineLength(),
+                    line -> guard.log(line, () -> handler.accept(line)))), cx.failures);
+        }
+    }
+
+    /** Raw bytes to whatever {@code System.out} (or {@code System.err}) is at each write. */
+    record SystemStream(boolean err) implements Delivery {
+        @Override
+        public Outlet outlet(Context cx) {
+            return Outlets.guarded(Outlets.javaStream(err, cx.guard), cx.failures);
+        }
+    }
+
+    /** Raw bytes to a stream, flushed at the end. */
+    record Stream(OutputStream out) implements Delivery {
+        @Override
+        public Outlet outlet(Context cx) {
+            return Outlets.guarded(Outlets.stream(out), cx.failures);
+        }
+    }
+
+    /** Raw bytes to a file the reader opens (a file inside a tee). */
+    record File(FileTarget file) implements Delivery {
+        @Override
+        public Outlet outlet(Context cx) {
+            int fd = file.open();
+            cx.opened.add(fd);
+            return Outlets.guarded(Outlets.fd(fd, true), cx.failures);
+        }
+    }
+
+    /** Raw bytes to where the fd pointed before the redirection. */
+    record Original() implements Delivery {
+        @Override
+        public Outlet outlet(Context cx) {
+            return Outlets.guarded(Outlets.fd(cx.originalFd, false), cx.failures);
+        }
+    }
+
+    /** Every delivery in turn. */
+    record Tee(List<Delivery> all) implements Delivery {
+        @Override
+        public Outlet outlet(Context cx) {
+            List<Outlet> outlets = new ArrayList<>(all.size());
+            for (Delivery d : all) {
+                outlets.add(d.outlet(cx));
+            }
+            return Outlets.tee(outlets);
+        }
+    }
+}

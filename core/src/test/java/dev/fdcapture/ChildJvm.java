@@ -66,9 +66,15 @@ final class ChildJvm {
             throws IOException, InterruptedException {
         List<String> command = new ArrayList<>();
         command.add(ProcessHandle.current().info().command().orElseThrow());
+        String backend = System.getProperty("dev.fdcapture.backend");
+        if (backend != null && jvmArgs.stream().noneMatch(a -> a.startsWith("-Ddev.fdcapture.backend="))) {
+            command.add("-Ddev.fdcapture.backend=" + backend); // the child runs on the backend under test
+        }
         command.addAll(jvmArgs);
-        command.add("-cp");
-        command.add(classPath());
+        if (!command.contains("-cp")) {
+            command.add("-cp");
+            command.add(classPath());
+        }
         command.add(HazardChild.class.getName());
         command.addAll(List.of(mainArgs));
         File out = workDir.resolve("child.out").toFile();

@@ -98,10 +98,11 @@ public final class Backend {
                     + JNA_COORDINATES + where + (feature >= 22 ? ", or drop -D" + PROPERTY + "=jna" : ""));
         }
         if (feature >= 22) {
-            // Java 24+ warns about JNI too (JEP 472); JNA's module is the one loading its library.
+            // Java 24+ warns about JNI too (JEP 472); JNA's module is the one loading its library,
+            // so the flag named is for JNA's module (ALL-UNNAMED on the class path).
             String flag = nativeAccessFlag(nativeClass);
             if (flag != null) {
-                return unsupported("fdcapture needs native access for JNA: start the JVM with " + flag);
+                return unsupported("fdcapture needs native access: start the JVM with " + flag);
             }
         }
         try {

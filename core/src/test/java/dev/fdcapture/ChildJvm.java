@@ -64,6 +64,12 @@ final class ChildJvm {
 
     static Result run(Path workDir, Duration deadline, List<String> jvmArgs, String... mainArgs)
             throws IOException, InterruptedException {
+        return runMain(workDir, deadline, jvmArgs, HazardChild.class.getName(), mainArgs);
+    }
+
+    /** Runs {@code mainClass} instead of HazardChild; {@code jvmArgs} may bring their own class and module path. */
+    static Result runMain(Path workDir, Duration deadline, List<String> jvmArgs, String mainClass, String... mainArgs)
+            throws IOException, InterruptedException {
         List<String> command = new ArrayList<>();
         command.add(ProcessHandle.current().info().command().orElseThrow());
         String backend = System.getProperty("dev.fdcapture.backend");
@@ -75,7 +81,7 @@ final class ChildJvm {
             command.add("-cp");
             command.add(classPath());
         }
-        command.add(HazardChild.class.getName());
+        command.add(mainClass);
         command.addAll(List.of(mainArgs));
         File out = workDir.resolve("child.out").toFile();
         File err = workDir.resolve("child.err").toFile();
@@ -109,7 +115,7 @@ final class ChildJvm {
         return location(NativeOutput.class) + File.pathSeparator + location(HazardChild.class);
     }
 
-    private static String location(Class<?> c) {
+    static String location(Class<?> c) {
         // A class file's own URL, not its CodeSource: classes patched into a module
         // report the module's location, which is the main classes directory.
         String resource = c.getName().replace('.', '/') + ".class";

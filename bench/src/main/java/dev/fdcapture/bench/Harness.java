@@ -122,13 +122,23 @@ public final class Harness {
         }
     }
 
+    /** The property that selects fdcapture's native backend, which the harness passes on to its child JVMs. */
+    private static final String BACKEND = "dev.fdcapture.backend";
+
+    /** The backend measured: what -Ddev.fdcapture.backend says, else fdcapture's default on 22+, FFM. */
+    private static String backend() {
+        String b = System.getProperty(BACKEND, "");
+        return b.isEmpty() ? "ffm" : b;
+    }
+
     String header(double seconds) {
         return fmt("fdcapture bench, %s: %d cores, Linux %s, %s %s, gcc %s, %d runs per workload%s, %.0f s.%n"
-                        + "Transport: memfd spool (the only one fdcapture has). Ratio = fdcapture median / C median.%n",
+                        + "Transport: memfd spool (the only one fdcapture has); native backend: %s."
+                        + " Ratio = fdcapture median / C median.%n",
                 LocalDate.now(), Runtime.getRuntime().availableProcessors(), osRelease(),
                 System.getProperty("java.vm.name"), System.getProperty("java.vm.version"),
                 CReference.gccVersion(), cfg.runs(), cfg.quick() ? " (quick: tiny sizes, not a measurement)" : "",
-                seconds);
+                seconds, backend());
     }
 
     List<Row> runAll() throws Exception {
@@ -357,8 +367,8 @@ public final class Harness {
     List<Row> first() throws IOException, InterruptedException {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         String cp = jarredClassPath();
-        List<String> plain = List.of(java, "--enable-native-access=ALL-UNNAMED", "-cp", cp,
-                FirstCapture.class.getName());
+        List<String> plain = List.of(java, "--enable-native-access=ALL-UNNAMED", "-D" + BACKEND + "=" + backend(),
+                "-cp", cp, FirstCapture.class.getName());
         // JDK 25's AOT cache (JEP 483/514/515): one training run writes the cache.
         List<String> aot = null;
         String aotProblem = null;

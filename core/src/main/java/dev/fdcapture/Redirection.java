@@ -405,7 +405,11 @@ public final class Redirection implements AutoCloseable {
         }
     }
 
-    /** Whether {@link #close()} has not been called yet. */
+    /**
+     * Whether {@link #close()} has not been called yet.
+     *
+     * @return true until {@link #close()} is called
+     */
     public boolean isOpen() {
         return !closed.get();
     }
@@ -413,6 +417,8 @@ public final class Redirection implements AutoCloseable {
     /**
      * Bytes dropped because a sink fell more than {@link RedirectBuilder#backlogLimit}
      * behind; 0 when nothing was lost.
+     *
+     * @return the number of bytes dropped
      */
     public long droppedBytes() {
         long sum = 0;
@@ -422,7 +428,11 @@ public final class Redirection implements AutoCloseable {
         return sum;
     }
 
-    /** Bytes delivered to the sinks so far (those written to files or /dev/null directly are not counted). */
+    /**
+     * Bytes delivered to the sinks so far (those written to files or /dev/null directly are not counted).
+     *
+     * @return the number of bytes delivered
+     */
     public long deliveredBytes() {
         long sum = 0;
         for (SpoolReader r : readers) {

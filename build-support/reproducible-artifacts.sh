@@ -23,6 +23,15 @@ work=$3
 shift 3
 modules=("$@")
 
+# Every artifact of the BOM that is a module of this build must be checked here.
+for name in $(sed -n 's#.*<artifactId>fdcapture-\([a-z0-9-]*\)</artifactId>.*#\1#p' "$root/bom/pom.xml"); do
+    if [ -f "$root/$name/pom.xml" ] && [[ " ${modules[*]} " != *" $name "* ]]; then
+        echo "reproducibility: fdcapture-$name is in the BOM and in the build but not checked:" \
+             "add it to build-support/pom.xml (a dependency and an argument)" >&2
+        exit 1
+    fi
+done
+
 rm -rf "$work"
 mkdir -p "$work/tree"
 # The sources as a fresh clone has them; .wt holds other worktrees in a main checkout.

@@ -11,10 +11,17 @@ import dev.fdcapture.internal.posix.Errno;
 public class CaptureException extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
+    /** The failed call, or null. */
     private final String call;
+    /** The failed call's errno, or 0. */
     private final int errno;
 
-    /** A failure that is not an operating-system call's, such as a sink's. */
+    /**
+     * A failure that is not an operating-system call's, such as a sink's.
+     *
+     * @param message what failed
+     * @param cause   the failure, such as the sink's exception
+     */
     public CaptureException(String message, Throwable cause) {
         super(message, cause);
         this.call = null;
@@ -34,12 +41,20 @@ public class CaptureException extends RuntimeException {
         this.errno = errno;
     }
 
-    /** The failed call, such as {@code dup2(7, 1)}; null when no call failed. */
+    /**
+     * The failed call, such as {@code dup2(7, 1)}; null when no call failed.
+     *
+     * @return the call, or null
+     */
     public String call() {
         return call;
     }
 
-    /** The errno of the failed call; 0 when no call failed. */
+    /**
+     * The errno of the failed call; 0 when no call failed.
+     *
+     * @return the errno, or 0
+     */
     public int errno() {
         return errno;
     }

@@ -46,6 +46,11 @@ public final class NativeOutput {
      */
     @FunctionalInterface
     public interface Body<X extends Exception> {
+        /**
+         * Runs the code.
+         *
+         * @throws X whatever the code throws
+         */
         void run() throws X;
     }
 
@@ -54,6 +59,11 @@ public final class NativeOutput {
      * to each. <b>If the body throws, the fds are restored, everything written is
      * delivered, and the body's exception propagates unchanged</b> (a capture
      * failure is attached to it as suppressed).
+     *
+     * @param <X>  what the body may throw
+     * @param body the code to run
+     * @return what was written to fd 1 and to fd 2 while the body ran
+     * @throws X   the body's own exception, unchanged, after the fds are restored
      */
     public static <X extends Exception> Captured capture(Body<X> body) throws X {
         Sink.Buffer out = Sink.buffer();
@@ -65,6 +75,11 @@ public final class NativeOutput {
     /**
      * Runs {@code body} with fd 1 and fd 2 captured into one text, <b>in the exact
      * order the writes happened</b>: both fds refer to the same transport.
+     *
+     * @param <X>  what the body may throw
+     * @param body the code to run
+     * @return what was written to fd 1 and fd 2 while the body ran, interleaved
+     * @throws X   the body's own exception, unchanged, after the fds are restored
      */
     public static <X extends Exception> String captureMerged(Body<X> body) throws X {
         Sink.Buffer both = Sink.buffer();
@@ -72,26 +87,50 @@ public final class NativeOutput {
         return both.text();
     }
 
-    /** Runs {@code body} with fd 1 captured; fd 2 is left alone. */
+    /**
+     * Runs {@code body} with fd 1 captured; fd 2 is left alone.
+     *
+     * @param <X>  what the body may throw
+     * @param body the code to run
+     * @return what was written to fd 1 while the body ran
+     * @throws X   the body's own exception, unchanged, after the fds are restored
+     */
     public static <X extends Exception> String tapStdout(Body<X> body) throws X {
         Sink.Buffer out = Sink.buffer();
         run(redirect().stdout(out), body);
         return out.text();
     }
 
-    /** Runs {@code body} with fd 2 captured; fd 1 is left alone. */
+    /**
+     * Runs {@code body} with fd 2 captured; fd 1 is left alone.
+     *
+     * @param <X>  what the body may throw
+     * @param body the code to run
+     * @return what was written to fd 2 while the body ran
+     * @throws X   the body's own exception, unchanged, after the fds are restored
+     */
     public static <X extends Exception> String tapStderr(Body<X> body) throws X {
         Sink.Buffer err = Sink.buffer();
         run(redirect().stderr(err), body);
         return err.text();
     }
 
-    /** Runs {@code body} with fd 1 and fd 2 pointed at {@code /dev/null}; no reader thread is involved. */
+    /**
+     * Runs {@code body} with fd 1 and fd 2 pointed at {@code /dev/null}; no reader thread is involved.
+     *
+     * @param <X>  what the body may throw
+     * @param body the code to run
+     * @throws X   the body's own exception, unchanged, after the fds are restored
+     */
     public static <X extends Exception> void silence(Body<X> body) throws X {
         run(redirect().stdout(Sink.discard()).stderr(Sink.discard()), body);
     }
 
-    /** Starts describing a redirection that lasts until it is closed. */
+    /**
+     * Starts describing a redirection that lasts until it is closed.
+     *
+     * @return a builder that leaves both fds alone until told otherwise
+     */
     public static RedirectBuilder redirect() {
         return new RedirectBuilder(Options.DEFAULTS);
     }
@@ -103,6 +142,8 @@ public final class NativeOutput {
      * them (wurlitzer's {@code sys_pipes}). Java's own prints keep going where they
      * went ({@link JavaStreams#BYPASS}), and nothing loops when those streams are
      * the JVM's own on fd 1 and fd 2.
+     *
+     * @return the started redirection; close it to restore the fds
      */
     public static Redirection toSystemStreams() {
         return systemStreams().start();
@@ -115,6 +156,8 @@ public final class NativeOutput {
      * write progress and diagnostics to stderr as much as errors. Java's own prints
      * are not captured ({@link JavaStreams#BYPASS}), and a console handler of the
      * logger never feeds back into the capture.
+     *
+     * @return the started redirection; close it to restore the fds
      */
     public static Redirection toLoggers() {
         return redirect()
@@ -141,6 +184,9 @@ public final class NativeOutput {
      * A shutdown hook uninstalls at JVM exit, so everything written before
      * {@code System.exit} is delivered (provided the sinks still work while shutdown
      * hooks run: {@code java.util.logging} resets its handlers in a hook of its own).
+     *
+     * @param redirection what to install
+     * @return the installed redirection (the earlier one if one was installed already)
      */
     public static Redirection install(RedirectBuilder redirection) {
         Objects.requireNonNull(redirection, "redirection");
@@ -182,12 +228,20 @@ public final class NativeOutput {
         return redirect().stdout(Sink.systemOut()).stderr(Sink.systemErr()).javaStreams(JavaStreams.BYPASS);
     }
 
-    /** Whether capturing can work in this JVM; {@link #unsupportedCause()} says why not. */
+    /**
+     * Whether capturing can work in this JVM; {@link #unsupportedCause()} says why not.
+     *
+     * @return true if the capture methods can work here
+     */
     public static boolean isSupported() {
         return UNSUPPORTED == null;
     }
 
-    /** Why capturing cannot work here (naming the flag to add, where one helps), or empty. */
+    /**
+     * Why capturing cannot work here (naming the flag to add, where one helps), or empty.
+     *
+     * @return the reason, or empty if {@link #isSupported()}
+     */
     public static Optional<String> unsupportedCause() {
         return Optional.ofNullable(UNSUPPORTED);
     }

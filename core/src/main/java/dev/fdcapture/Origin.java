@@ -15,7 +15,11 @@ public enum Origin {
         this.label = label;
     }
 
-    /** {@code stdout}, {@code stderr} or {@code merged}: the value loggers record. */
+    /**
+     * {@code stdout}, {@code stderr} or {@code merged}: the value loggers record.
+     *
+     * @return the label
+     */
     public String label() {
         return label;
     }

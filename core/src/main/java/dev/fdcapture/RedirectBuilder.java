@@ -19,12 +19,22 @@ public final class RedirectBuilder {
         this.options = options;
     }
 
-    /** Where fd 1 goes. */
+    /**
+     * Where fd 1 goes.
+     *
+     * @param sink the destination of fd 1
+     * @return a new builder with this setting
+     */
     public RedirectBuilder stdout(Sink sink) {
         return new RedirectBuilder(options.withStdout(Objects.requireNonNull(sink, "sink")));
     }
 
-    /** Where fd 2 goes; {@link Sink#intoStdout()} shares fd 1's destination and keeps the order. */
+    /**
+     * Where fd 2 goes; {@link Sink#intoStdout()} shares fd 1's destination and keeps the order.
+     *
+     * @param sink the destination of fd 2
+     * @return a new builder with this setting
+     */
     public RedirectBuilder stderr(Sink sink) {
         return new RedirectBuilder(options.withStderr(Objects.requireNonNull(sink, "sink")));
     }
@@ -32,6 +42,9 @@ public final class RedirectBuilder {
     /**
      * The charset for text sinks ({@link Sink#lines}, {@link Sink.Buffer#text()});
      * UTF-8 by default. It must encode {@code \n} as the single byte 0x0A.
+     *
+     * @param charset the charset of the captured text
+     * @return a new builder with this setting
      */
     public RedirectBuilder charset(Charset charset) {
         return new RedirectBuilder(options.withCharset(Objects.requireNonNull(charset, "charset")));
@@ -42,6 +55,9 @@ public final class RedirectBuilder {
      * redirection with a reader is active, so that {@code printf} output shows up
      * without waiting for 4 KiB to collect; 200 ms by default. Buffers are also
      * flushed when the redirection starts and closes.
+     *
+     * @param interval the time between flushes
+     * @return a new builder with this setting
      */
     public RedirectBuilder flushInterval(Duration interval) {
         return new RedirectBuilder(options.withFlushInterval(Objects.requireNonNull(interval, "interval")));
@@ -53,6 +69,9 @@ public final class RedirectBuilder {
      * delivered; <b>what they write later goes where the fd pointed before the
      * redirection</b>, and their writes never fail. This bounds only the wait for
      * children: bytes already written are always delivered, however slow the sink.
+     *
+     * @param timeout the longest wait for children
+     * @return a new builder with this setting
      */
     public RedirectBuilder closeTimeout(Duration timeout) {
         return new RedirectBuilder(options.withCloseTimeout(Objects.requireNonNull(timeout, "timeout")));
@@ -70,6 +89,9 @@ public final class RedirectBuilder {
      * which may start mid-line.</b> The check runs between sink calls, so one very
      * slow call can let the backlog overshoot by what arrives meanwhile. Set
      * {@code Long.MAX_VALUE} to never drop (memory is then the limit).
+     *
+     * @param bytes the largest backlog kept
+     * @return a new builder with this setting
      */
     public RedirectBuilder backlogLimit(long bytes) {
         return new RedirectBuilder(options.withBacklogLimit(bytes));
@@ -79,12 +101,20 @@ public final class RedirectBuilder {
      * Whether Java's own {@code System.out}/{@code System.err} are captured with
      * the rest ({@link JavaStreams#CAPTURE}, the default here) or keep going where
      * they went before ({@link JavaStreams#BYPASS}).
+     *
+     * @param mode capture or bypass Java's own streams
+     * @return a new builder with this setting
      */
     public RedirectBuilder javaStreams(JavaStreams mode) {
         return new RedirectBuilder(options.withJavaStreams(Objects.requireNonNull(mode, "mode")));
     }
 
-    /** The longest line {@link Sink#lines} delivers whole, in bytes; longer ones come in pieces. 1 MiB by default. */
+    /**
+     * The longest line {@link Sink#lines} delivers whole, in bytes; longer ones come in pieces. 1 MiB by default.
+     *
+     * @param bytes the longest whole line, in bytes
+     * @return a new builder with this setting
+     */
     public RedirectBuilder maxLineLength(int bytes) {
         return new RedirectBuilder(options.withMaxLineLength(bytes));
     }
@@ -94,6 +124,7 @@ public final class RedirectBuilder {
      * thread, native code, child process or the JVM itself, goes to the sinks,
      * until {@link Redirection#close()}.
      *
+     * @return the active redirection; close it to restore the fds
      * @throws UnsupportedOperationException if {@link NativeOutput#isSupported()} is false
      * @throws IllegalArgumentException      if an option is out of range
      * @throws CaptureException              if a system call fails; nothing is left changed

@@ -55,7 +55,11 @@ public final class Redirection implements AutoCloseable {
         }
     }
 
-    /** Whether {@link #close()} has not been called yet. */
+    /**
+     * Whether {@link #close()} has not been called yet.
+     *
+     * @return true until {@link #close()} is called
+     */
     public boolean isOpen() {
         return !closed.get();
     }
@@ -63,12 +67,18 @@ public final class Redirection implements AutoCloseable {
     /**
      * Bytes dropped because a sink fell more than {@link RedirectBuilder#backlogLimit}
      * behind; 0 when nothing was lost.
+     *
+     * @return the number of bytes dropped
      */
     public long droppedBytes() {
         return plumbing.droppedBytes();
     }
 
-    /** Bytes delivered to the sinks so far (those written to files or /dev/null directly are not counted). */
+    /**
+     * Bytes delivered to the sinks so far (those written to files or /dev/null directly are not counted).
+     *
+     * @return the number of bytes delivered
+     */
     public long deliveredBytes() {
         return plumbing.deliveredBytes();
     }

@@ -32,7 +32,11 @@ public sealed interface Sink
         permits Sink.Buffer, Sinks.Lines, Sinks.Stream, Sinks.ToFile, Sinks.Discard,
                 Sinks.Original, Sinks.Tee, Sinks.IntoStdout, Sinks.LogLines, Sinks.SystemStream {
 
-    /** Keeps every byte in memory; read it with {@link Buffer#text()} or {@link Buffer#bytes()}. */
+    /**
+     * Keeps every byte in memory; read it with {@link Buffer#text()} or {@link Buffer#bytes()}.
+     *
+     * @return a new, empty buffer
+     */
     static Buffer buffer() {
         return new Buffer();
     }
@@ -48,6 +52,9 @@ public sealed interface Sink
      * a character split across two writes decodes correctly; <b>malformed input
      * becomes U+FFFD</b>. A line longer than {@link RedirectBuilder#maxLineLength}
      * bytes (1 MiB by default) is passed on in pieces, so memory stays bounded.
+     *
+     * @param consumer called with each line, on the reader thread
+     * @return the sink
      */
     static Sink lines(Consumer<String> consumer) {
         return new Sinks.Lines(Objects.requireNonNull(consumer, "consumer"));
@@ -63,6 +70,9 @@ public sealed interface Sink
      * coming back as a new line.</b> Native output written during the very same
      * call that contains the line's text goes the same way. The SLF4J module builds
      * on this.
+     *
+     * @param handler called with each line and the fd it came from, on the reader thread
+     * @return the sink
      */
     static Sink logLines(BiConsumer<Origin, String> handler) {
         return new Sinks.LogLines(Objects.requireNonNull(handler, "handler"));
@@ -73,6 +83,10 @@ public sealed interface Sink
      * place to say which stream it is; {@link NativeOutput#toLoggers()} uses
      * {@code native.stdout} and {@code native.stderr}. Console output of the logger
      * itself never loops back (see {@link #logLines}).
+     *
+     * @param logger where the records go
+     * @param level  the level of every record
+     * @return the sink
      */
     static Sink logger(System.Logger logger, System.Logger.Level level) {
         Objects.requireNonNull(logger, "logger");
@@ -88,6 +102,10 @@ public sealed interface Sink
      * the line as written: never a format pattern. JUL's {@code ConsoleHandler}
      * writes to the original {@code System.err}, i.e. fd 2; that never loops back
      * (see {@link #logLines}).
+     *
+     * @param logger where the records go
+     * @param level  the level of every record
+     * @return the sink
      */
     static Sink logger(java.util.logging.Logger logger, java.util.logging.Level level) {
         Objects.requireNonNull(logger, "logger");
@@ -107,17 +125,28 @@ public sealed interface Sink
      * <b>If that stream writes to a redirected fd (the JVM's own {@code System.out}
      * is on fd 1), what it writes goes to the saved original fd instead: it never
      * comes back into the capture.</b>
+     *
+     * @return the sink
      */
     static Sink systemOut() {
         return Sinks.SystemStream.OUT;
     }
 
-    /** Like {@link #systemOut()}, for {@code System.err}. */
+    /**
+     * Like {@link #systemOut()}, for {@code System.err}.
+     *
+     * @return the sink
+     */
     static Sink systemErr() {
         return Sinks.SystemStream.ERR;
     }
 
-    /** Writes the raw bytes to {@code out}, and flushes it (without closing it) at the end. */
+    /**
+     * Writes the raw bytes to {@code out}, and flushes it (without closing it) at the end.
+     *
+     * @param out where the bytes go; it is not closed
+     * @return the sink
+     */
     static Sink stream(OutputStream out) {
         return new Sinks.Stream(Objects.requireNonNull(out, "out"));
     }
@@ -126,17 +155,29 @@ public sealed interface Sink
      * Truncates or creates {@code file} and makes the fd refer to it, like a shell
      * {@code >}: no reader thread and no copy. Inside a {@link #tee} the reader
      * writes to it instead.
+     *
+     * @param file the file to write
+     * @return the sink
      */
     static Sink file(Path file) {
         return new Sinks.ToFile(Objects.requireNonNull(file, "file"), false);
     }
 
-    /** Appends to {@code file} (created if missing), like a shell {@code >>}. */
+    /**
+     * Appends to {@code file} (created if missing), like a shell {@code >>}.
+     *
+     * @param file the file to append to
+     * @return the sink
+     */
     static Sink appendTo(Path file) {
         return new Sinks.ToFile(Objects.requireNonNull(file, "file"), true);
     }
 
-    /** Throws everything away: the fd refers to {@code /dev/null}. */
+    /**
+     * Throws everything away: the fd refers to {@code /dev/null}.
+     *
+     * @return the sink
+     */
     static Sink discard() {
         return Sinks.Discard.INSTANCE;
     }
@@ -148,6 +189,8 @@ public sealed interface Sink
      * captured fd, so echoing cannot feed back into the capture.</b> For a
      * redirection nested in another, "before" is the outer one, or what the outer
      * one restored if it closed first.
+     *
+     * @return the sink
      */
     static Sink original() {
         return Sinks.Original.INSTANCE;
@@ -156,6 +199,9 @@ public sealed interface Sink
     /**
      * Every sink in turn, for example {@code tee(lines(log::info), original())}.
      * A failing sink is dropped from the tee; the others go on.
+     *
+     * @param sinks the sinks, in the order they are called
+     * @return the sink
      */
     static Sink tee(Sink... sinks) {
         Objects.requireNonNull(sinks, "sinks");
@@ -180,6 +226,8 @@ public sealed interface Sink
     /**
      * For stderr only: fd 2 shares fd 1's destination (like a shell {@code 2>&1}),
      * so one reader sees both streams <b>in the exact order they were written</b>.
+     *
+     * @return the sink
      */
     static Sink intoStdout() {
         return Sinks.IntoStdout.INSTANCE;
@@ -197,21 +245,33 @@ public sealed interface Sink
         private Buffer() {
         }
 
-        /** Everything so far, decoded with the redirection's charset; malformed input becomes U+FFFD. */
+        /**
+         * Everything so far, decoded with the redirection's charset; malformed input becomes U+FFFD.
+         *
+         * @return the text
+         */
         public String text() {
             synchronized (bytes) {
                 return bytes.toString(charset);
             }
         }
 
-        /** A copy of everything so far. */
+        /**
+         * A copy of everything so far.
+         *
+         * @return the bytes
+         */
         public byte[] bytes() {
             synchronized (bytes) {
                 return bytes.toByteArray();
             }
         }
 
-        /** How many bytes it holds. */
+        /**
+         * How many bytes it holds.
+         *
+         * @return the number of bytes
+         */
         public int size() {
             synchronized (bytes) {
                 return bytes.size();

@@ -38,7 +38,13 @@ public final class Slf4jSink {
     private Slf4jSink() {
     }
 
-    /** One event per line on {@code logger} at {@code level}. */
+    /**
+     * One event per line on {@code logger} at {@code level}.
+     *
+     * @param logger where the events go
+     * @param level  the level of every event
+     * @return the sink
+     */
     public static Sink of(Logger logger, Level level) {
         Objects.requireNonNull(logger, "logger");
         Objects.requireNonNull(level, "level");
@@ -49,6 +55,8 @@ public final class Slf4jSink {
      * fd 1 at INFO on {@code native.stdout} and fd 2 at WARN on {@code native.stderr};
      * Java's own prints are not captured ({@link JavaStreams#BYPASS}). Start it, or
      * pass it to {@link NativeOutput#install(RedirectBuilder)}.
+     *
+     * @return a builder with both fds going to SLF4J
      */
     public static RedirectBuilder loggers() {
         return NativeOutput.redirect()

@@ -32,9 +32,10 @@ final class Slf4jRoute {
     /**
      * Initializes SLF4J at the first bytes of either fd, one reader at a time. Both
      * readers start logging at about the same moment; left to themselves, the
-     * second would find SLF4J mid-initialization and get its substitute provider:
-     * its events queued and replayed later, without their MDC, and SLF4J's notices
-     * about it on stderr. A tee runs its sinks in order, so this one, first in it,
+     * second would find SLF4J mid-initialization and get its substitute provider
+     * (its events queued and replayed later, without their MDC, and SLF4J's notices
+     * about it on stderr), and log4j2 would start two contexts, one of which drops
+     * every event. A tee runs its sinks in order, so this one, first in it,
      * runs before the logging sink sees the same bytes.
      */
     private static Sink initializeFirst() {
@@ -49,7 +50,8 @@ final class Slf4jRoute {
                 if (!initialized) {
                     synchronized (INIT) {
                         if (!initialized) {
-                            LoggerFactory.getILoggerFactory();
+                            // A logger, not just the factory: log4j2 starts its context at the first one.
+                            LoggerFactory.getLogger(Logger.ROOT_LOGGER_NAME);
                             initialized = true;
                         }
                     }
@@ -91,8 +93,13 @@ final class Slf4jRoute {
         public Logger delegate() {
             Logger r = real;
             if (r == null) {
-                r = LoggerFactory.getLogger(getName());
-                real = r;
+                synchronized (INIT) {
+                    r = real;
+                    if (r == null) {
+                        r = LoggerFactory.getLogger(getName());
+                        real = r;
+                    }
+                }
             }
             return r;
         }

@@ -111,9 +111,11 @@ final class AgentJvm {
             command.add("-javaagent:" + agentJar() + (agentOptions == null ? "" : "=" + agentOptions));
         }
         command.addAll(jvmArgs);
-        command.add("-cp");
-        command.add(String.join(File.pathSeparator, classPath));
-        command.add(mainClass);
+        if (!mainClass.isEmpty()) {
+            command.add("-cp");
+            command.add(String.join(File.pathSeparator, classPath));
+            command.add(mainClass);
+        }
         command.addAll(args);
         Files.createDirectories(dir);
         Path out = dir.resolve("child.out");

@@ -38,7 +38,14 @@ final class StartupRows {
             rows.add(new Row("hello world process, with the agent / without", "ms", Series.NONE, Series.NONE,
                     "<= +150 ms", Row.Verdict.BROKEN, "no agent jar at " + agentJar + " (-Dagent.jar=...)"));
         } else {
-            List<String> plain = List.of(java, "--enable-native-access=ALL-UNNAMED", "-cp", classPath,
+            // The hello world's own class path: nothing but its class (no SLF4J for to=logs to find).
+            String own;
+            try {
+                own = Path.of(HelloWorld.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
+            } catch (java.net.URISyntaxException e) {
+                throw new IOException(e);
+            }
+            List<String> plain = List.of(java, "--enable-native-access=ALL-UNNAMED", "-cp", own,
                     HelloWorld.class.getName());
             List<String> agent = new ArrayList<>(plain);
             agent.add(2, "-javaagent:" + agentJar);

@@ -13,8 +13,8 @@ import java.util.Map;
  * the fd is pointed at the spool, so no write can go unnoticed. When no inotify
  * instance can be had, readers start at once.
  *
- * <p>At JVM exit a shutdown hook wakes the thread (an attribute change of a
- * memfd of its own, which it watches) and it ends, starting any reader still
+ * <p>At JVM exit a shutdown hook wakes the thread (it adds and removes a watch,
+ * and the removal queues an {@code IN_IGNORED} event) and it ends, starting any reader still
  * waiting; captures made after that start their readers at once. A thread left
  * blocked in a native {@code read} would hold up the JVM's exit: HotSpot waits up
  * to 300 ms for threads in native code at its final safepoint, measured here as
@@ -30,32 +30,22 @@ final class Dispatcher {
     private static final Dispatcher INSTANCE = create();
 
     private final int inotify;
-    /** A memfd whose mode change (IN_ATTRIB) wakes {@link #run()} at exit. */
-    private final int wake;
     private final Map<Integer, Slot> waiting = new HashMap<>();
     private volatile boolean exiting;
 
-    private Dispatcher(int inotify, int wake) {
+    private Dispatcher(int inotify) {
         this.inotify = inotify;
-        this.wake = wake;
     }
 
     private static Dispatcher create() {
-        int inotify = -1;
-        int wake = -1;
         try {
-            inotify = Libc.inotifyInit1(Libc.IN_CLOEXEC);
-            wake = Libc.memfdCreate("fdcapture-dispatcher-wake", Libc.MFD_CLOEXEC);
-            Libc.inotifyAddWatch(inotify, "/proc/self/fd/" + wake, Libc.IN_ATTRIB);
-            Dispatcher d = new Dispatcher(inotify, wake);
+            Dispatcher d = new Dispatcher(Libc.inotifyInit1(Libc.IN_CLOEXEC));
             Runtime.getRuntime().addShutdownHook(new Thread(d::wakeForExit, "fdcapture-dispatcher-exit"));
             Thread t = new Thread(d::run, "fdcapture-dispatcher");
             t.setDaemon(true);
             t.start();
             return d;
         } catch (RuntimeException e) {
-            Libc.closeAfterFailure(wake, e);
-            Libc.closeAfterFailure(inotify, e);
             Log.LOG.log(System.Logger.Level.DEBUG, "fdcapture starts readers at once: no inotify instance", e);
             return null;
         }
@@ -63,8 +53,12 @@ final class Dispatcher {
 
     /** From the shutdown hook: the thread leaves its native read and ends. */
     private void wakeForExit() {
-        exiting = true;
-        Libc.fchmod(wake, 0600);
+        synchronized (this) {
+            exiting = true;
+            // Any file will do: the event that wakes the read is the removal's IN_IGNORED.
+            int wd = Libc.inotifyAddWatch(inotify, "/", Libc.IN_ATTRIB);
+            Libc.inotifyRmWatch(inotify, wd);
+        }
     }
 
     /**

@@ -42,7 +42,7 @@ import static dev.fdcapture.bench.Workloads.MIB;
  */
 public final class Harness {
     static final List<String> ALL = List.of(
-            "w64k", "lines", "printf80", "write80", "lat", "empty", "jmh", "first", "rss", "slow");
+            "w64k", "lines", "printf80", "write80", "lat", "empty", "jmh", "first", "startup", "rss", "slow");
 
     /** Sizes for one run of everything. */
     record Config(boolean quick, int runs, Set<String> only, Path pipebenchSource, Path workDir,
@@ -164,6 +164,7 @@ public final class Harness {
                 case "empty" -> rows.addAll(empty());
                 case "jmh" -> rows.addAll(jmh());
                 case "first" -> rows.addAll(first());
+                case "startup" -> rows.addAll(startup());
                 case "rss" -> rows.add(rss());
                 case "slow" -> rows.add(slow());
                 default -> throw new AssertionError(name);
@@ -420,6 +421,21 @@ public final class Harness {
                         : fmt("`-XX:AOTCache` from one training run; whole process %.0f ms",
                         series(aotWallMs).median())));
         return rows;
+    }
+
+    /** The agent's startup rows: 10 runs of each side at least, interleaved (issue 10). */
+    List<Row> startup() throws IOException, InterruptedException {
+        String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+        List<String> entries = new ArrayList<>();
+        for (String e : cp.split(java.io.File.pathSeparator)) {
+            // The agent's jar carries core too; the fresh JVMs get it only through -javaagent.
+            if (!e.isEmpty() && !Path.of(e).getFileName().toString().startsWith("fdcapture-agent")) {
+                entries.add(e);
+            }
+        }
+        String agent = System.getProperty("agent.jar");
+        return new StartupRows(cfg.quick() ? 1 : Math.max(10, cfg.runs()), String.join(java.io.File.pathSeparator,
+                entries), agent == null ? null : Path.of(agent)).run();
     }
 
     /**

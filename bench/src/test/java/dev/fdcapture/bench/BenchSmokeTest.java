@@ -40,6 +40,6 @@ class BenchSmokeTest {
                 assertTrue(r.c().allFinite(), () -> "no C number for " + r.workload() + "\n" + table);
             }
         }
-        assertEquals(14, rows.size(), () -> "rows: " + workloads);
+        assertEquals(16, rows.size(), () -> "rows: " + workloads);
     }
 }

@@ -15,7 +15,14 @@ import java.util.concurrent.atomic.AtomicInteger;
  * {@code Redirection} is a thin handle on it.
  */
 public final class Plumbing {
-    private static final System.Logger LOG = System.getLogger("dev.fdcapture");
+    /**
+     * Looked up when first needed: at class initialization it would start the
+     * logging backend (java.util.logging, its configuration and exit hook) at the
+     * first capture of every application, before the application configured it.
+     */
+    private static final class Log {
+        static final System.Logger LOG = System.getLogger("dev.fdcapture");
+    }
 
     private final Settings settings;
     private final FdTable.Binding[] bindings;
@@ -280,7 +287,7 @@ public final class Plumbing {
         }
         long dropped = droppedBytes();
         if (dropped > 0) {
-            LOG.log(System.Logger.Level.WARNING, "fdcapture dropped {0} bytes: the sink fell more than {1} bytes"
+            Log.LOG.log(System.Logger.Level.WARNING, "fdcapture dropped {0} bytes: the sink fell more than {1} bytes"
                     + " behind (RedirectBuilder.backlogLimit)", dropped, settings.backlogLimit());
         }
         Throwable sinkFailure = failures.first();

@@ -3,7 +3,8 @@ package dev.fdcapture.internal.posix;
 
 /**
  * Chooses the native backend once, and says why capturing cannot work when no
- * backend can: the FFM API on Java 22+ ({@code FfmPosix}, loaded only there), JNA
+ * backend can: the FFM API on Java 22+ ({@code FfmSyscallPosix} on x86_64 and
+ * aarch64, {@code FfmPosix} elsewhere, loaded only there), JNA
  * on 17-21 ({@link JnaPosix}), or the one named by the system property
  * {@value #PROPERTY} ({@code ffm} or {@code jna}).
  *
@@ -18,6 +19,8 @@ public final class Backend {
     public static final String JNA_COORDINATES = "net.java.dev.jna:jna:5.17.0";
 
     private static final String FFM_CLASS = "dev.fdcapture.internal.posix.FfmPosix";
+    /** The same through one syscall(2) downcall shape, which links much faster; x86_64 and aarch64 only. */
+    private static final String FFM_SYSCALL_CLASS = "dev.fdcapture.internal.posix.FfmSyscallPosix";
     private static final Choice CHOICE = choose();
 
     private Backend() {
@@ -78,7 +81,9 @@ public final class Backend {
             if (flag != null) {
                 return unsupported("fdcapture needs native access: start the JVM with " + flag);
             }
-            Class<?> c = Class.forName(FFM_CLASS, true, Backend.class.getClassLoader());
+            String arch = System.getProperty("os.arch", "");
+            boolean syscalls = arch.equals("amd64") || arch.equals("x86_64") || arch.equals("aarch64");
+            Class<?> c = Class.forName(syscalls ? FFM_SYSCALL_CLASS : FFM_CLASS, true, Backend.class.getClassLoader());
             return new Choice((Posix) c.getDeclaredConstructor().newInstance(), null);
         } catch (ReflectiveOperationException | LinkageError | RuntimeException e) {
             return unsupported("fdcapture could not link libc through FFM: " + e);

@@ -1,0 +1,272 @@
+package dev.fdcapture.internal.posix;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemoryLayout;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.StructLayout;
+import java.lang.foreign.SymbolLookup;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.VarHandle;
+
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+/**
+ * {@link Posix} through the Foreign Function and Memory API (Java 22+) on x86_64
+ * and aarch64 Linux, where every system call goes through one downcall shape:
+ * {@code long syscall(long number, ...)} (man 2 syscall) with five {@code long}
+ * arguments, errno captured with {@link Linker.Option#captureCallState}. Other
+ * architectures use {@link FfmPosix}, one handle per libc function.
+ *
+ * <p>Why: the first capture in a fresh JVM was mostly linking, 7-10 ms for each
+ * distinct downcall shape on top of the JVM's own first downcall (HAZARDS.md
+ * item 16); fdcapture had 16 shapes, this links two when it initializes (before
+ * any redirection): the system call and {@code fflush}. The critical read into a
+ * Java array is linked by the first reader (a capture nobody writes to never
+ * needs it), {@code strerror} at the first failure (only messages need it).
+ *
+ * <p>The kernel's calls are what glibc's wrappers make on these architectures
+ * (glibc's {@code open} is {@code openat(AT_FDCWD, ...)}, {@code pread} is
+ * {@code pread64}), so errno is the same. aarch64 has no {@code dup2}: it is
+ * {@code dup3(old, new, 0)}, with dup2's answer for {@code old == new}.
+ */
+final class FfmSyscallPosix implements Posix {
+    private static final Linker LINKER = Linker.nativeLinker();
+    private static final SymbolLookup LIBC = LINKER.defaultLookup();
+    private static final StructLayout CALL_STATE = Linker.Option.captureStateLayout();
+    private static final VarHandle ERRNO =
+            CALL_STATE.varHandle(MemoryLayout.PathElement.groupElement("errno"));
+    private static final ThreadLocal<MemorySegment> STATE =
+            ThreadLocal.withInitial(() -> Arena.ofAuto().allocate(CALL_STATE));
+    private static final long AT_FDCWD = -100;
+    private static final int F_GETFD = 1;
+
+    /** This architecture's system call numbers ({@link Backend} loads this class only where there is a table). */
+    private static final Numbers NR = Numbers.of(System.getProperty("os.arch", ""));
+
+    /** {@code long syscall(long number, ...)}, five long arguments, errno captured. */
+    private static final MethodHandle SYSCALL = LINKER.downcallHandle(symbol("syscall"),
+            FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG),
+            Linker.Option.captureCallState("errno"), Linker.Option.firstVariadicArg(1));
+    private static final MethodHandle FFLUSH = LINKER.downcallHandle(symbol("fflush"),
+            FunctionDescriptor.of(JAVA_INT, ADDRESS), Linker.Option.captureCallState("errno"));
+
+    FfmSyscallPosix() {
+    }
+
+    /** System call numbers, from the kernel's unistd tables. */
+    private record Numbers(long read, long write, long pread64, long close, long dup2, long dup3, long fcntl,
+                           long openat, long memfdCreate, long inotifyInit1, long inotifyAddWatch,
+                           long inotifyRmWatch, long fallocate, long lseek, long fchmod) {
+        static Numbers of(String osArch) {
+            switch (osArch) {
+                case "amd64":
+                case "x86_64":
+                    return new Numbers(0, 1, 17, 3, 33, 292, 72, 257, 319, 294, 254, 255, 285, 8, 91);
+                case "aarch64":
+                    // asm-generic: no dup2 (-1), dup3 instead.
+                    return new Numbers(63, 64, 67, 57, -1, 24, 25, 56, 279, 26, 27, 28, 47, 62, 52);
+                default:
+                    return null;
+            }
+        }
+    }
+
+    @Override
+    public String name() {
+        return "ffm";
+    }
+
+    @Override
+    public NativeBuffer allocate(int bytes) {
+        MemorySegment segment = Arena.ofAuto().allocate(Math.max(1, bytes), 64);
+        return new NativeBuffer(segment.asByteBuffer(), segment.address(), segment);
+    }
+
+    /** One system call; {@code -errno} on failure, like the kernel. */
+    private static long sys(long number, long a, long b, long c, long d) {
+        MemorySegment state = STATE.get();
+        long rc;
+        try {
+            rc = (long) SYSCALL.invokeExact(state, number, a, b, c, d, 0L);
+        } catch (Throwable t) {
+            throw unchecked(t);
+        }
+        return rc < 0 ? -(int) ERRNO.get(state, 0L) : rc;
+    }
+
+    @Override
+    public long write(int fd, long buf, long count) {
+        return sys(NR.write, fd, buf, count, 0);
+    }
+
+    @Override
+    public long read(int fd, long buf, long count) {
+        return sys(NR.read, fd, buf, count, 0);
+    }
+
+    @Override
+    public long pread(int fd, long buf, long count, long offset) {
+        return sys(NR.pread64, fd, buf, count, offset);
+    }
+
+    @Override
+    public long preadArray(int fd, byte[] array, int count, long offset) {
+        long n;
+        try {
+            n = (long) PreadHeap.HANDLE.invokeExact(NR.pread64, (long) fd, MemorySegment.ofArray(array),
+                    (long) count, offset);
+        } catch (Throwable t) {
+            throw unchecked(t);
+        }
+        if (n >= 0) {
+            return n;
+        }
+        // Rare (EINTR, or a real error): the errno-capturing call reports it.
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment buf = arena.allocate(count);
+            long m = pread(fd, buf.address(), count, offset);
+            if (m > 0) {
+                MemorySegment.copy(buf, ValueLayout.JAVA_BYTE, 0, array, 0, (int) m);
+            }
+            return m;
+        }
+    }
+
+    @Override
+    public int close(int fd) {
+        return (int) sys(NR.close, fd, 0, 0, 0);
+    }
+
+    @Override
+    public int dup2(int oldfd, int newfd) {
+        if (NR.dup2 >= 0) {
+            return (int) sys(NR.dup2, oldfd, newfd, 0, 0);
+        }
+        if (oldfd == newfd) {
+            // dup2 returns newfd if it is open (EBADF if not); dup3 would say EINVAL.
+            long rc = sys(NR.fcntl, oldfd, F_GETFD, 0, 0);
+            return rc < 0 ? (int) rc : newfd;
+        }
+        return (int) sys(NR.dup3, oldfd, newfd, 0, 0);
+    }
+
+    @Override
+    public int fcntl(int fd, int cmd, int arg) {
+        return (int) sys(NR.fcntl, fd, cmd, arg, 0);
+    }
+
+    @Override
+    public int fcntlPointer(int fd, int cmd, long arg) {
+        return (int) sys(NR.fcntl, fd, cmd, arg, 0);
+    }
+
+    @Override
+    public int open(String path, int flags, int mode) {
+        try (Arena arena = Arena.ofConfined()) {
+            return (int) sys(NR.openat, AT_FDCWD, arena.allocateFrom(path).address(), flags, mode);
+        }
+    }
+
+    @Override
+    public int memfdCreate(String name, int flags) {
+        try (Arena arena = Arena.ofConfined()) {
+            return (int) sys(NR.memfdCreate, arena.allocateFrom(name).address(), flags & 0xFFFFFFFFL, 0, 0);
+        }
+    }
+
+    @Override
+    public int inotifyInit1(int flags) {
+        return (int) sys(NR.inotifyInit1, flags, 0, 0, 0);
+    }
+
+    @Override
+    public int inotifyAddWatch(int fd, String path, int mask) {
+        try (Arena arena = Arena.ofConfined()) {
+            return (int) sys(NR.inotifyAddWatch, fd, arena.allocateFrom(path).address(), mask & 0xFFFFFFFFL, 0);
+        }
+    }
+
+    @Override
+    public int inotifyRmWatch(int fd, int wd) {
+        return (int) sys(NR.inotifyRmWatch, fd, wd, 0, 0);
+    }
+
+    @Override
+    public int fallocate(int fd, int mode, long offset, long len) {
+        return (int) sys(NR.fallocate, fd, mode, offset, len);
+    }
+
+    @Override
+    public long lseek(int fd, long offset, int whence) {
+        return sys(NR.lseek, fd, offset, whence, 0);
+    }
+
+    @Override
+    public int fchmod(int fd, int mode) {
+        return (int) sys(NR.fchmod, fd, mode, 0, 0);
+    }
+
+    @Override
+    public int fflushAll() {
+        MemorySegment state = STATE.get();
+        int rc;
+        try {
+            rc = (int) FFLUSH.invokeExact(state, MemorySegment.NULL);
+        } catch (Throwable t) {
+            throw unchecked(t);
+        }
+        return rc < 0 ? -(int) ERRNO.get(state, 0L) : rc;
+    }
+
+    @Override
+    public String strerror(int errno) {
+        MemorySegment text;
+        try {
+            text = (MemorySegment) Strerror.HANDLE.invokeExact(errno);
+        } catch (Throwable t) {
+            throw unchecked(t);
+        }
+        return text.equals(MemorySegment.NULL) ? null : text.reinterpret(1024).getString(0);
+    }
+
+    /**
+     * {@code syscall(SYS_pread64, fd, buf, count, offset)} as a critical call that
+     * writes straight into a Java array (no copy through native memory). Only for
+     * files that never block, such as a memfd: the GC waits while it runs. No
+     * errno: on failure it asks again through {@link #SYSCALL}. Linked by the
+     * first reader that reads, not on the way to the first redirection: the
+     * symbol is the one {@link #SYSCALL} already found, and native access was
+     * checked before anything was linked, so linking it cannot fail or warn.
+     */
+    private static final class PreadHeap {
+        static final MethodHandle HANDLE = LINKER.downcallHandle(symbol("syscall"),
+                FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, ADDRESS, JAVA_LONG, JAVA_LONG),
+                Linker.Option.firstVariadicArg(1), Linker.Option.critical(true));
+    }
+
+    /** {@code char *strerror(int)}, linked at the first failure: only messages need it. */
+    private static final class Strerror {
+        static final MethodHandle HANDLE = LINKER.downcallHandle(symbol("strerror"),
+                FunctionDescriptor.of(ADDRESS, JAVA_INT));
+    }
+
+    private static MemorySegment symbol(String name) {
+        return LIBC.find(name).orElseThrow(() -> new UnsatisfiedLinkError("libc has no symbol " + name));
+    }
+
+    private static RuntimeException unchecked(Throwable t) {
+        if (t instanceof RuntimeException e) {
+            throw e;
+        }
+        if (t instanceof Error e) {
+            throw e;
+        }
+        // A downcall declares no checked exception; invokeExact only says it could.
+        throw new AssertionError(t);
+    }
+}

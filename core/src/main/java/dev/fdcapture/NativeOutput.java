@@ -40,12 +40,16 @@ public final class NativeOutput {
     }
 
     /**
-     * Code to run while the fds are redirected.
+     * Code to run while the fds are redirected. It may throw anything, checked or
+     * not, {@code Throwable} included: {@code MethodHandle.invokeExact}, the way
+     * FFM code calls native functions, and JUnit's {@code Executable} declare
+     * {@code throws Throwable}, so {@code capture(() -> PUTS.invokeExact(s))} and
+     * {@code capture(executable::execute)} compile.
      *
      * @param <X> what it may throw; it propagates unchanged
      */
     @FunctionalInterface
-    public interface Body<X extends Exception> {
+    public interface Body<X extends Throwable> {
         /**
          * Runs the code.
          *
@@ -65,7 +69,7 @@ public final class NativeOutput {
      * @return what was written to fd 1 and to fd 2 while the body ran
      * @throws X   the body's own exception, unchanged, after the fds are restored
      */
-    public static <X extends Exception> Captured capture(Body<X> body) throws X {
+    public static <X extends Throwable> Captured capture(Body<X> body) throws X {
         Sink.Buffer out = Sink.buffer();
         Sink.Buffer err = Sink.buffer();
         run(redirect().stdout(out).stderr(err), body);
@@ -81,7 +85,7 @@ public final class NativeOutput {
      * @return what was written to fd 1 and fd 2 while the body ran, interleaved
      * @throws X   the body's own exception, unchanged, after the fds are restored
      */
-    public static <X extends Exception> String captureMerged(Body<X> body) throws X {
+    public static <X extends Throwable> String captureMerged(Body<X> body) throws X {
         Sink.Buffer both = Sink.buffer();
         run(redirect().stdout(both).stderr(Sink.intoStdout()), body);
         return both.text();
@@ -95,7 +99,7 @@ public final class NativeOutput {
      * @return what was written to fd 1 while the body ran
      * @throws X   the body's own exception, unchanged, after the fds are restored
      */
-    public static <X extends Exception> String tapStdout(Body<X> body) throws X {
+    public static <X extends Throwable> String tapStdout(Body<X> body) throws X {
         Sink.Buffer out = Sink.buffer();
         run(redirect().stdout(out), body);
         return out.text();
@@ -109,7 +113,7 @@ public final class NativeOutput {
      * @return what was written to fd 2 while the body ran
      * @throws X   the body's own exception, unchanged, after the fds are restored
      */
-    public static <X extends Exception> String tapStderr(Body<X> body) throws X {
+    public static <X extends Throwable> String tapStderr(Body<X> body) throws X {
         Sink.Buffer err = Sink.buffer();
         run(redirect().stderr(err), body);
         return err.text();
@@ -122,7 +126,7 @@ public final class NativeOutput {
      * @param body the code to run
      * @throws X   the body's own exception, unchanged, after the fds are restored
      */
-    public static <X extends Exception> void silence(Body<X> body) throws X {
+    public static <X extends Throwable> void silence(Body<X> body) throws X {
         run(redirect().stdout(Sink.discard()).stderr(Sink.discard()), body);
     }
 
@@ -257,7 +261,7 @@ public final class NativeOutput {
         }
     }
 
-    private static <X extends Exception> void run(RedirectBuilder builder, Body<X> body) throws X {
+    private static <X extends Throwable> void run(RedirectBuilder builder, Body<X> body) throws X {
         Objects.requireNonNull(body, "body");
         try (Redirection r = builder.start()) {
             body.run();

@@ -54,6 +54,27 @@ record Options(Sink stdout, Sink stderr, Charset charset, Duration flushInterval
                 javaStreams == JavaStreams.BYPASS);
     }
 
+    /**
+     * These options for a process whose fd 1 and fd 2 are ({@code true}) or are
+     * not writable descriptors. One that is not (the JVM was started with it
+     * closed, and opened a file of its own there) is left alone, its sink gets
+     * nothing; a stderr that follows a stdout which is left alone gets the
+     * stdout's sink itself, since that is where its bytes were meant to go.
+     */
+    Options forDescriptors(boolean stdoutWritable, boolean stderrWritable) {
+        Options o = this;
+        if (!stdoutWritable && !(stdout instanceof Sinks.Original)) {
+            o = o.withStderr(stderrWritable && stderr instanceof Sinks.IntoStdout ? stdout : stderr)
+                    .withStdout(Sink.original());
+        } else if (!stdoutWritable && stderr instanceof Sinks.IntoStdout) {
+            o = o.withStderr(Sink.original()); // 2>&1 onto a descriptor that is not a stdout
+        }
+        if (!stderrWritable) {
+            o = o.withStderr(Sink.original());
+        }
+        return o;
+    }
+
     /** Checks everything once, before any descriptor is touched. */
     Options validate() {
         if (stdout instanceof Sinks.IntoStdout) {

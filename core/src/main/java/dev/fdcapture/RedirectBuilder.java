@@ -1,5 +1,7 @@
 package dev.fdcapture;
 
+import dev.fdcapture.internal.FdTable;
+
 import java.nio.charset.Charset;
 import java.time.Duration;
 import java.util.Objects;
@@ -11,6 +13,14 @@ import java.util.Objects;
  *
  * <p>By default both fds are left alone ({@link Sink#original()}); say which to
  * redirect with {@link #stdout} and {@link #stderr}.
+ *
+ * <p><b>A descriptor that is not open for writing is not a stdout, and is never
+ * touched:</b> a JVM started with fd 1 or fd 2 closed ({@code java ... >&-})
+ * opens its own files at those numbers (the modules image, a jar), and replacing
+ * them would break class loading. Such an fd is left as it is and its sink gets
+ * nothing (a {@link NativeOutput#capture} returns {@code ""} for it); writes to
+ * it fail as they did before. The other fd is redirected as usual, and a
+ * {@link Sink#intoStdout()} stderr then goes to the stdout's sink directly.
  */
 public final class RedirectBuilder {
     private final Options options;
@@ -131,7 +141,8 @@ public final class RedirectBuilder {
      */
     public Redirection start() {
         NativeOutput.ensureSupported();
-        return Redirection.start(options.validate());
+        Options checked = options.validate();
+        return Redirection.start(checked.forDescriptors(FdTable.redirectable(1), FdTable.redirectable(2)));
     }
 
     @Override

@@ -61,6 +61,11 @@ public final class FdTable {
                 for (int i = 0; i < fds.length; i++) {
                     int fd = fds[i];
                     check(fd);
+                    if (!redirectable(fd)) {
+                        // Checked by the caller already: it changed since (another thread closed it).
+                        throw new IllegalStateException("fd " + fd + " is no longer open for writing;"
+                                + " fdcapture never replaces a descriptor that is not a stdout or stderr");
+                    }
                     int saved = Libc.dupCloexec(fd);
                     Binding b = new Binding(fd, saved);
                     try {
@@ -113,6 +118,20 @@ public final class FdTable {
                 throw failure;
             }
         }
+    }
+
+    /**
+     * Whether {@code fd} (1 or 2) may be redirected: it is open for writing. A JVM
+     * started with fd 1 or fd 2 closed ({@code >&-}) opens its own files at the
+     * lowest free numbers, the modules image or a jar, read-only: replacing one
+     * of those breaks class loading or crashes the JVM (HAZARDS.md item 10). A
+     * redirection leaves such a descriptor alone. (A closed fd is refused too:
+     * the JVM may open a file there at any moment, and a dup2 onto it would
+     * silently close that file.)
+     */
+    public static boolean redirectable(int fd) {
+        check(fd);
+        return Libc.openForWriting(fd);
     }
 
     /** How many live bindings {@code fd} has, for tests and diagnostics. */

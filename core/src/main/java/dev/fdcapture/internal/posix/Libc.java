@@ -25,6 +25,8 @@ public final class Libc {
     public static final int O_TRUNC = 01000;
     public static final int O_APPEND = 02000;
     public static final int O_CLOEXEC = 02000000;
+    public static final int O_ACCMODE = 3;
+    public static final int F_GETFL = 3;
     public static final int F_DUPFD_CLOEXEC = 1030;
     public static final int F_ADD_SEALS = 1033;
     public static final int F_SEAL_SHRINK = 0x0002;
@@ -174,6 +176,27 @@ public final class Libc {
     /** A new close-on-exec descriptor (at least 3) for what {@code fd} refers to. */
     public static int dupCloexec(int fd) {
         return fcntl(fd, F_DUPFD_CLOEXEC, 3, "fcntl(" + fd + ", F_DUPFD_CLOEXEC, 3)");
+    }
+
+    /**
+     * Whether {@code fd} is open for writing: the access mode of its status flags
+     * ({@code F_GETFL}) is O_WRONLY or O_RDWR. False when it is not open at all
+     * (EBADF), where the JVM will put the next file it opens.
+     */
+    public static boolean openForWriting(int fd) {
+        while (true) {
+            int rc = OS.fcntl(fd, F_GETFL, 0);
+            if (rc >= 0) {
+                int mode = rc & O_ACCMODE;
+                return mode == O_WRONLY || mode == O_RDWR;
+            }
+            if (rc == -Errno.EBADF) {
+                return false;
+            }
+            if (rc != -Errno.EINTR) {
+                throw failure("fcntl(" + fd + ", F_GETFL)", -rc);
+            }
+        }
     }
 
     /** Adds file seals ({@code F_SEAL_*}) to a memfd created with MFD_ALLOW_SEALING. */

@@ -1,5 +1,6 @@
 package dev.fdcapture;
 
+import dev.fdcapture.internal.ScopedCaptures;
 import dev.fdcapture.internal.posix.Backend;
 
 import java.util.Objects;
@@ -22,6 +23,21 @@ import java.util.Optional;
  * wait for the reader, so capturing cannot deadlock the JVM, whatever writes and
  * whenever. C stdio buffers are flushed ({@code fflush(NULL)}) when a capture
  * starts, when it ends, and periodically in between.
+ *
+ * <p><b>Scoped captures run one at a time.</b> fds belong to the process, not to
+ * a thread: two captures open at once would each get the other's output. So the
+ * scoped entry points ({@link #capture}, {@link #captureMerged},
+ * {@link #tapStdout}, {@link #tapStderr}, {@link #silence}) take turns,
+ * process-wide, and each returns exactly what was written during its own body
+ * (JUnit's parallel execution, request threads of a server). They nest on one
+ * thread: a capture inside a body is an inner capture, as before. What remains
+ * true: a thread that does not capture still writes into whatever capture is
+ * open, and a long-lived {@link #redirect()} started meanwhile nests over it as
+ * always. A body that waits for another thread which is itself waiting to
+ * capture would wait forever; instead, that other thread's capture fails after
+ * 30 seconds with a {@link CaptureException} naming the thread that holds the
+ * turn. Long-lived redirections ({@link #redirect()}, {@link #install()}) do not
+ * take turns.
  *
  * <p>What it does not do: it cannot see output that another runtime keeps in
  * its own buffer (Rust's {@code LineWriter}, C++ iostreams in some libraries)
@@ -62,12 +78,15 @@ public final class NativeOutput {
      * Runs {@code body} with fd 1 and fd 2 captured, and returns what was written
      * to each. <b>If the body throws, the fds are restored, everything written is
      * delivered, and the body's exception propagates unchanged</b> (a capture
-     * failure is attached to it as suppressed).
+     * failure is attached to it as suppressed). Waits while another thread's
+     * scoped capture runs (see the class description).
      *
      * @param <X>  what the body may throw
      * @param body the code to run
      * @return what was written to fd 1 and to fd 2 while the body ran
      * @throws X   the body's own exception, unchanged, after the fds are restored
+     * @throws CaptureException if another thread's scoped capture does not end within 30 seconds
+     *                          (see the class description), or a system call fails
      */
     public static <X extends Throwable> Captured capture(Body<X> body) throws X {
         Sink.Buffer out = Sink.buffer();
@@ -78,12 +97,15 @@ public final class NativeOutput {
 
     /**
      * Runs {@code body} with fd 1 and fd 2 captured into one text, <b>in the exact
-     * order the writes happened</b>: both fds refer to the same transport.
+     * order the writes happened</b>: both fds refer to the same transport. Takes
+     * its turn like {@link #capture}.
      *
      * @param <X>  what the body may throw
      * @param body the code to run
      * @return what was written to fd 1 and fd 2 while the body ran, interleaved
      * @throws X   the body's own exception, unchanged, after the fds are restored
+     * @throws CaptureException if another thread's scoped capture does not end within 30 seconds
+     *                          (see the class description), or a system call fails
      */
     public static <X extends Throwable> String captureMerged(Body<X> body) throws X {
         Sink.Buffer both = Sink.buffer();
@@ -92,12 +114,14 @@ public final class NativeOutput {
     }
 
     /**
-     * Runs {@code body} with fd 1 captured; fd 2 is left alone.
+     * Runs {@code body} with fd 1 captured; fd 2 is left alone. Takes its turn like {@link #capture}.
      *
      * @param <X>  what the body may throw
      * @param body the code to run
      * @return what was written to fd 1 while the body ran
      * @throws X   the body's own exception, unchanged, after the fds are restored
+     * @throws CaptureException if another thread's scoped capture does not end within 30 seconds
+     *                          (see the class description), or a system call fails
      */
     public static <X extends Throwable> String tapStdout(Body<X> body) throws X {
         Sink.Buffer out = Sink.buffer();
@@ -106,12 +130,14 @@ public final class NativeOutput {
     }
 
     /**
-     * Runs {@code body} with fd 2 captured; fd 1 is left alone.
+     * Runs {@code body} with fd 2 captured; fd 1 is left alone. Takes its turn like {@link #capture}.
      *
      * @param <X>  what the body may throw
      * @param body the code to run
      * @return what was written to fd 2 while the body ran
      * @throws X   the body's own exception, unchanged, after the fds are restored
+     * @throws CaptureException if another thread's scoped capture does not end within 30 seconds
+     *                          (see the class description), or a system call fails
      */
     public static <X extends Throwable> String tapStderr(Body<X> body) throws X {
         Sink.Buffer err = Sink.buffer();
@@ -120,11 +146,14 @@ public final class NativeOutput {
     }
 
     /**
-     * Runs {@code body} with fd 1 and fd 2 pointed at {@code /dev/null}; no reader thread is involved.
+     * Runs {@code body} with fd 1 and fd 2 pointed at {@code /dev/null}; no reader
+     * thread is involved. Takes its turn like {@link #capture}.
      *
      * @param <X>  what the body may throw
      * @param body the code to run
      * @throws X   the body's own exception, unchanged, after the fds are restored
+     * @throws CaptureException if another thread's scoped capture does not end within 30 seconds
+     *                          (see the class description), or a system call fails
      */
     public static <X extends Throwable> void silence(Body<X> body) throws X {
         run(redirect().stdout(Sink.discard()).stderr(Sink.discard()), body);
@@ -263,8 +292,12 @@ public final class NativeOutput {
 
     private static <X extends Throwable> void run(RedirectBuilder builder, Body<X> body) throws X {
         Objects.requireNonNull(body, "body");
+        ensureSupported();
+        ScopedCaptures.enter();
         try (Redirection r = builder.start()) {
             body.run();
+        } finally {
+            ScopedCaptures.exit();
         }
     }
 

@@ -88,15 +88,39 @@ public final class RedirectBuilder {
     }
 
     /**
-     * How many bytes may wait for a slow sink; 256 MiB by default, at least 1 MiB.
+     * How long one sink call may run before {@link Redirection#close()} stops
+     * waiting for it; 30 seconds by default. <b>Delivery is never cut short while
+     * the sinks make progress</b>: this bounds a single call (a {@link Sink#lines}
+     * consumer, a stream's {@code write}, a logger) that does not return, for
+     * example a logger appender stuck on a dead network share. When close() finds
+     * a call running longer than this, it stops waiting (the fds are restored at
+     * once, as always), counts every byte not yet delivered in
+     * {@link Redirection#droppedBytes()}, and throws a {@link CaptureException}
+     * saying which sink stalled, on which thread and for how long; the stuck
+     * sink is not called again. Its reader thread, spool and saved descriptor
+     * are released when the call returns, if it ever does. The shutdown hook
+     * that closes redirections at JVM exit uses the same limit, so exit is bounded.
+     */
+    public RedirectBuilder stallTimeout(Duration timeout) {
+        return new RedirectBuilder(options.withStallTimeout(Objects.requireNonNull(timeout, "timeout")));
+    }
+
+    /**
+     * How many bytes may wait for a slow sink, per fd; at least 1 MiB. <b>By
+     * default 256 MiB, or 1/16 of the memory cgroup's limit if that is less</b>
+     * (cgroup v2 {@code memory.max}, v1 {@code memory.limit_in_bytes}, of the
+     * process's cgroup or an ancestor, read once), but never below 1 MiB: a
+     * container limited to 512 MiB gets 32 MiB per fd, so a redirection of both
+     * fds keeps at most 1/8 of the limit waiting.
      *
      * <p>Writers never wait for the reader (that is what makes the capture
      * deadlock-free), so when a sink cannot keep up the backlog is kept in memory
      * (shared memory: outside the JVM's heap and RSS, but charged to the memory
-     * cgroup). <b>When the backlog passes this limit, the reader skips all of it:
-     * it counts the skipped bytes in {@link Redirection#droppedBytes()}, logs a
-     * warning when the redirection closes, and goes on with what is written next,
-     * which may start mid-line.</b> The check runs between sink calls, so one very
+     * cgroup, hence the default). <b>When the backlog passes this limit, the
+     * reader skips all of it: it counts the skipped bytes in
+     * {@link Redirection#droppedBytes()}, logs a warning when the redirection
+     * closes, and goes on with what is written next, which may start
+     * mid-line.</b> The check runs between sink calls, so one very
      * slow call can let the backlog overshoot by what arrives meanwhile. Set
      * {@code Long.MAX_VALUE} to never drop (memory is then the limit).
      *

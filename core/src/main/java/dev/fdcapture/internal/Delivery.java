@@ -18,14 +18,17 @@ public sealed interface Delivery {
         final Settings settings;
         final Failures failures;
         final EchoGuard guard;
+        /** Beaten after each call of user code, for close()'s stall limit. */
+        final Progress progress;
         /** Descriptors opened while compiling: closed by the caller if compiling fails. */
         final List<Integer> opened = new ArrayList<>();
 
-        Context(int originalFd, Settings settings, Failures failures, EchoGuard guard) {
+        Context(int originalFd, Settings settings, Failures failures, EchoGuard guard, Progress progress) {
             this.originalFd = originalFd;
             this.settings = settings;
             this.failures = failures;
             this.guard = guard;
+            this.progress = progress;
         }
     }
 
@@ -50,8 +53,11 @@ public sealed interface Delivery {
         @Override
         public Outlet outlet(Context cx) {
             Settings s = cx.settings;
-            return Outlets.guarded(Outlets.lines(new LineSplitter(s.charset(), s.maxLineLength(), consumer)),
-                    cx.failures);
+            Progress progress = cx.progress;
+            return Outlets.guarded(Outlets.lines(new LineSplitter(s.charset(), s.maxLineLength(), line -> {
+                consumer.accept(line);
+                progress.beat();
+            })), cx.failures);
         }
     }
 
@@ -61,8 +67,11 @@ public sealed interface Delivery {
         public Outlet outlet(Context cx) {
             Settings s = cx.settings;
             EchoGuard guard = cx.guard;
-            return Outlets.guarded(Outlets.lines(new LineSplitter(s.charset(), s.maxLineLength(),
-                    line -> guard.log(line, () -> handler.accept(line)))), cx.failures);
+            Progress progress = cx.progress;
+            return Outlets.guarded(Outlets.lines(new LineSplitter(s.charset(), s.maxLineLength(), line -> {
+                guard.log(line, () -> handler.accept(line));
+                progress.beat();
+            })), cx.failures);
         }
     }
 
@@ -108,7 +117,7 @@ public sealed interface Delivery {
             for (Delivery d : all) {
                 outlets.add(d.outlet(cx));
             }
-            return Outlets.tee(outlets);
+            return Outlets.tee(outlets, cx.progress);
         }
     }
 }

@@ -48,6 +48,25 @@ final class EchoLedger {
         }
     }
 
+    /** The spool's size, or 0 once it is closed. */
+    long sizeIfOpen() {
+        synchronized (lock) {
+            return closed ? 0 : spool.size();
+        }
+    }
+
+    /**
+     * Frees the memory of everything in the spool so far (close() gave up on the
+     * reader): under the lock, so the reader's own close cannot race with it.
+     */
+    void discardConsumable() {
+        synchronized (lock) {
+            if (!closed) {
+                spool.release(0, spool.size() & -4096L);
+            }
+        }
+    }
+
     /** Closes the spool; windows opened or closed after this do nothing. */
     void closeSpool() {
         synchronized (lock) {
@@ -89,7 +108,9 @@ final class EchoLedger {
      */
     long unclaimed(long offset, long n) {
         synchronized (lock) {
-            Long w = windows.ceilingKey(offset);
+            // Once released, windows hold nothing back (as in plan): cutting the read
+            // at one would make the reader read and cut forever.
+            Long w = released ? null : windows.ceilingKey(offset);
             if (w != null && w < offset + n) {
                 n = w - offset;
             }

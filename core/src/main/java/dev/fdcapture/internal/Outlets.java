@@ -47,14 +47,15 @@ public final class Outlets {
         };
     }
 
-    /** Every outlet in turn. */
-    public static Outlet tee(List<Outlet> outlets) {
+    /** Every outlet in turn, beating {@code progress} after each. */
+    static Outlet tee(List<Outlet> outlets, Progress progress) {
         Outlet[] all = outlets.toArray(Outlet[]::new);
         return new Outlet() {
             @Override
             public void write(Chunk chunk) throws Exception {
                 for (Outlet o : all) {
                     o.write(chunk);
+                    progress.beat();
                 }
             }
 
@@ -62,6 +63,7 @@ public final class Outlets {
             public void finish() throws Exception {
                 for (Outlet o : all) {
                     o.finish();
+                    progress.beat();
                 }
             }
         };

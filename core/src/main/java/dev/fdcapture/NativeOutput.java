@@ -50,7 +50,6 @@ public final class NativeOutput {
     private static final String UNSUPPORTED = unsupportedReason();
     private static final Object INSTALL_LOCK = new Object();
     private static Redirection installed;
-    private static boolean shutdownHookAdded;
 
     private NativeOutput() {
     }
@@ -214,9 +213,11 @@ public final class NativeOutput {
      * Starts {@code redirection} and keeps it for the life of the process, or until
      * {@link #uninstall()}. Idempotent and thread-safe: <b>if a redirection is
      * installed already, it is returned and {@code redirection} is not started.</b>
-     * A shutdown hook uninstalls at JVM exit, so everything written before
-     * {@code System.exit} is delivered (provided the sinks still work while shutdown
-     * hooks run: {@code java.util.logging} resets its handlers in a hook of its own).
+     * At JVM exit the library's shutdown hook closes it like every redirection
+     * still open (see {@link RedirectBuilder#start()}), so everything written
+     * before {@code System.exit} is delivered (provided the sinks still work while
+     * shutdown hooks run: {@code java.util.logging} resets its handlers in a hook
+     * of its own).
      *
      * @param redirection what to install
      * @return the installed redirection (the earlier one if one was installed already)
@@ -228,10 +229,6 @@ public final class NativeOutput {
                 return installed;
             }
             Redirection started = redirection.start();
-            if (!shutdownHookAdded) {
-                Runtime.getRuntime().addShutdownHook(new Thread(NativeOutput::uninstall, "fdcapture-uninstall"));
-                shutdownHookAdded = true;
-            }
             installed = started;
             return started;
         }

@@ -1,5 +1,6 @@
 package dev.fdcapture;
 
+import dev.fdcapture.internal.ExitHook;
 import dev.fdcapture.internal.FdTable;
 
 import java.nio.charset.Charset;
@@ -156,7 +157,13 @@ public final class RedirectBuilder {
     /**
      * Redirects. When this returns, every write to the redirected fds, from any
      * thread, native code, child process or the JVM itself, goes to the sinks,
-     * until {@link Redirection#close()}.
+     * until {@link Redirection#close()}. <b>A redirection still open when the
+     * JVM exits</b> ({@code System.exit}, the last non-daemon thread ending,
+     * SIGTERM or SIGINT) <b>is closed by the library's shutdown hook</b>, newest
+     * first, so everything written before exit reaches its sinks and the original
+     * fds; each close is bounded by {@link #closeTimeout} and {@link #stallTimeout},
+     * so exit is too. (Sinks must still work while shutdown hooks run:
+     * {@code java.util.logging} resets its handlers in a hook of its own.)
      *
      * @return the active redirection; close it to restore the fds
      * @throws UnsupportedOperationException if {@link NativeOutput#isSupported()} is false
@@ -166,7 +173,9 @@ public final class RedirectBuilder {
     public Redirection start() {
         NativeOutput.ensureSupported();
         Options checked = options.validate();
-        return Redirection.start(checked.forDescriptors(FdTable.redirectable(1), FdTable.redirectable(2)));
+        Redirection r = Redirection.start(checked.forDescriptors(FdTable.redirectable(1), FdTable.redirectable(2)));
+        ExitHook.track(r);
+        return r;
     }
 
     @Override

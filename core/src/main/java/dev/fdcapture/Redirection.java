@@ -1,5 +1,6 @@
 package dev.fdcapture;
 
+import dev.fdcapture.internal.ExitHook;
 import dev.fdcapture.internal.Plumbing;
 
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -57,6 +58,7 @@ public final class Redirection implements AutoCloseable {
             throw new IllegalStateException("a sink cannot close its own redirection; close it from another thread");
         }
         if (closed.compareAndSet(false, true)) {
+            ExitHook.forget(this);
             plumbing.close();
         }
     }

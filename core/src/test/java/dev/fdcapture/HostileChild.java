@@ -27,7 +27,78 @@ public final class HostileChild {
     public static void main(String[] args) throws Throwable {
         switch (args[0]) {
             case "closed" -> closed();
+            case "exit" -> exit(args[1], Path.of(args[2]));
+            case "stuck-exit" -> stuckExit();
             default -> throw new IllegalArgumentException(args[0]);
+        }
+    }
+
+    /**
+     * Point 2: two nested redirections, each tee'd to a line sink that appends to
+     * a file slowly and to {@code Sink.original()}, still open when the JVM exits
+     * ({@code how}: System.exit, main returning, or SIGTERM after {@code dir/ready}
+     * appears). Everything written before exit must reach both files and the real
+     * stdout.
+     */
+    private static void exit(String how, Path dir) throws Exception {
+        Path outer = dir.resolve("outer.txt");
+        Path inner = dir.resolve("inner.txt");
+        NativeOutput.redirect().stdout(Sink.tee(Sink.lines(slowly(outer)), Sink.original())).start();
+        NativeOutput.redirect().stdout(Sink.tee(Sink.lines(slowly(inner)), Sink.original())).start();
+        for (int i = 0; i < 5; i++) {
+            NativeWriters.write(1, "line " + i + "\n");
+        }
+        NativeWriters.printf("buffered by stdio\n"); // still in stdio's buffer at exit
+        switch (how) {
+            case "exit" -> System.exit(0);
+            case "return" -> { }
+            case "signal" -> {
+                Files.writeString(dir.resolve("ready"), "ready");
+                Thread.sleep(60_000);
+            }
+            default -> throw new IllegalArgumentException(how);
+        }
+    }
+
+    /** A line sink that takes 30 ms per line, so lines are still in the spool at exit. */
+    private static java.util.function.Consumer<String> slowly(Path file) {
+        return line -> {
+            try {
+                Thread.sleep(30);
+                Files.write(file, List.of(line), StandardCharsets.UTF_8, StandardOpenOption.CREATE,
+                        StandardOpenOption.APPEND);
+            } catch (IOException | InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        };
+    }
+
+    /** Points 2 and 3: a sink stuck forever must not keep the JVM from exiting: the exit hook has the stall limit. */
+    private static void stuckExit() {
+        // An application that logs: JUL's console handler exists before shutdown begins.
+        java.util.logging.Logger.getLogger("").getHandlers();
+        NativeOutput.redirect().stallTimeout(java.time.Duration.ofSeconds(1))
+                .stdout(Sink.tee(Sink.original(), Sink.lines(line -> {
+                    try {
+                        Thread.sleep(Long.MAX_VALUE);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }))).start();
+        NativeWriters.write(1, "before exit\n");
+        System.exit(3);
+    }
+
+    /**
+     * JUL without its own shutdown-hook reset (log4j-jul and others do the same),
+     * so that what fdcapture logs from its exit hook is not lost to that race.
+     * (Handlers that were never created before shutdown began are not created
+     * during it either: the scenario touches them first.)
+     */
+    public static final class KeepLogging extends java.util.logging.LogManager {
+        @Override
+        public void reset() {
+            // keep the console handler through shutdown
         }
     }
 

@@ -29,6 +29,7 @@ public final class HostileChild {
             case "closed" -> closed();
             case "exit" -> exit(args[1], Path.of(args[2]));
             case "stuck-exit" -> stuckExit();
+            case "broken" -> broken(args[1], Path.of(args[2]));
             default -> throw new IllegalArgumentException(args[0]);
         }
     }
@@ -58,6 +59,55 @@ public final class HostileChild {
             }
             default -> throw new IllegalArgumentException(how);
         }
+    }
+
+    /**
+     * Point 4: run with stdout piped into {@code head -1}, which exits after the
+     * first line; every later write to the original fd gets EPIPE. {@code how}:
+     * {@code tee} (a line sink and Sink.original()), {@code systemOut} (the echo
+     * path: Sink.systemOut() under the JVM's own System.out on fd 1), {@code linger}
+     * (a grandchild's output after close, forwarded by the lingering reader).
+     */
+    private static void broken(String how, Path dir) throws Exception {
+        List<String> got = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+        RedirectBuilder b;
+        switch (how) {
+            case "tee", "linger" -> b = NativeOutput.redirect().stdout(Sink.tee(Sink.lines(got::add), Sink.original()))
+                    .closeTimeout(java.time.Duration.ofMillis(200));
+            case "systemOut" -> b = NativeOutput.redirect().stdout(Sink.tee(Sink.lines(got::add), Sink.systemOut()))
+                    .javaStreams(JavaStreams.BYPASS);
+            default -> throw new IllegalArgumentException(how);
+        }
+        Redirection r = b.start();
+        NativeWriters.write(1, "first\n");
+        Thread.sleep(700); // head prints it and exits: the pipe has no reader any more
+        for (int i = 0; i < 100; i++) {
+            NativeWriters.write(1, "line " + i + "\n");
+        }
+        Path status = dir.resolve("status");
+        if (how.equals("linger")) {
+            Process p = new ProcessBuilder("sh", "-c", "(sleep 0.5; echo late from grandchild; echo \"rc=$?\" > '"
+                    + status + "') &").inheritIO().start();
+            result("child", p.waitFor());
+        }
+        String close = "returned";
+        try {
+            r.close();
+        } catch (Throwable t) {
+            close = t.toString();
+        }
+        result("close", close);
+        result("lines", got.size());
+        if (how.equals("linger")) {
+            long end = System.nanoTime() + 10_000_000_000L;
+            while (!(Files.exists(status) && Files.size(status) > 0) && System.nanoTime() < end) {
+                Thread.sleep(20);
+            }
+            Thread.sleep(300); // the lingering reader forwards the late line meanwhile
+            result("grandchild", Files.exists(status) ? Files.readString(status).trim() : "no status");
+        }
+        result("next", escape(NativeOutput.tapStdout(() -> NativeWriters.write(1, "next\n"))));
+        result("done", true);
     }
 
     /** A line sink that takes 30 ms per line, so lines are still in the spool at exit. */

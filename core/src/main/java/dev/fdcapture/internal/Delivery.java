@@ -14,7 +14,7 @@ public sealed interface Delivery {
 
     /** What compiling for one reader needs to know. */
     final class Context {
-        final int originalFd;
+        final OriginalFd original;
         final Settings settings;
         final Failures failures;
         final EchoGuard guard;
@@ -23,8 +23,8 @@ public sealed interface Delivery {
         /** Descriptors opened while compiling: closed by the caller if compiling fails. */
         final List<Integer> opened = new ArrayList<>();
 
-        Context(int originalFd, Settings settings, Failures failures, EchoGuard guard, Progress progress) {
-            this.originalFd = originalFd;
+        Context(OriginalFd original, Settings settings, Failures failures, EchoGuard guard, Progress progress) {
+            this.original = original;
             this.settings = settings;
             this.failures = failures;
             this.guard = guard;
@@ -79,7 +79,7 @@ public sealed interface Delivery {
     record SystemStream(boolean err) implements Delivery {
         @Override
         public Outlet outlet(Context cx) {
-            return Outlets.guarded(Outlets.javaStream(err, cx.guard), cx.failures);
+            return Outlets.guarded(Outlets.javaStream(err, cx.guard, cx.failures), cx.failures);
         }
     }
 
@@ -105,7 +105,7 @@ public sealed interface Delivery {
     record Original() implements Delivery {
         @Override
         public Outlet outlet(Context cx) {
-            return Outlets.guarded(Outlets.fd(cx.originalFd, false), cx.failures);
+            return Outlets.guarded(Outlets.original(cx.original), cx.failures);
         }
     }
 

@@ -1,7 +1,5 @@
 package dev.fdcapture.internal;
 
-import dev.fdcapture.internal.posix.Libc;
-
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -14,7 +12,7 @@ import java.util.TreeMap;
 final class EchoLedger {
     private final Spool spool;
     /** Where the fd pointed before the redirection: echo goes there. */
-    private final int originalFd;
+    private final OriginalFd original;
     private final Failures failures;
     private final Object lock = new Object();
     private boolean closed;
@@ -27,9 +25,9 @@ final class EchoLedger {
     /** The reader must no longer wait for windows: close() is handing over. */
     private volatile boolean released;
 
-    EchoLedger(Spool spool, int originalFd, Failures failures) {
+    EchoLedger(Spool spool, OriginalFd original, Failures failures) {
         this.spool = spool;
-        this.originalFd = originalFd;
+        this.original = original;
         this.failures = failures;
     }
 
@@ -230,7 +228,7 @@ final class EchoLedger {
                 if (n == 0) {
                     break;
                 }
-                Libc.writeFully(originalFd, buf, 0, n);
+                original.write(buf, 0, n);
                 at += n;
             }
         } catch (RuntimeException e) {

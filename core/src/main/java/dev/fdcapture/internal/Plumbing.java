@@ -139,11 +139,13 @@ public final class Plumbing {
     private static SpoolReader reader(Spool spool, Delivery delivery, int originalFd, String name, Settings settings,
                                       Failures failures, EchoGuard guard, Runnable onExit) {
         Progress progress = new Progress();
-        Delivery.Context cx = new Delivery.Context(originalFd, settings, failures, guard, progress);
+        OriginalFd original = new OriginalFd(originalFd, name.replace("fdcapture-", "").replace("-reader", ""),
+                failures);
+        Delivery.Context cx = new Delivery.Context(original, settings, failures, guard, progress);
         try {
             Outlet outlet = delivery.outlet(cx);
             // From here on the outlets own the files they opened and close them when finished.
-            return new SpoolReader(spool, outlet, progress, originalFd, name, settings.backlogLimit(), failures,
+            return new SpoolReader(spool, outlet, progress, original, name, settings.backlogLimit(), failures,
                     onExit);
         } catch (RuntimeException | Error e) {
             try {
@@ -291,6 +293,7 @@ public final class Plumbing {
                 Thread.currentThread().interrupt();
             }
         }
+        failures.logWarnings(); // the fds are restored: a warning no longer lands in a capture
         long dropped = 0;
         for (SpoolReader r : readers) {
             dropped += r.backlogDroppedBytes();

@@ -66,13 +66,13 @@ public final class SpoolReader implements Runnable {
     /** What close() counted as not delivered when it gave up; part of droppedBytes. */
     private volatile long stalledBytes;
 
-    public SpoolReader(Spool spool, Outlet outlet, Progress progress, int originalFd, String threadName,
+    public SpoolReader(Spool spool, Outlet outlet, Progress progress, OriginalFd original, String threadName,
                        long backlogLimit, Failures failures, Runnable onExit) {
         this.spool = spool;
         this.outlet = outlet;
         this.progress = progress;
-        this.lingerOutlet = Outlets.guarded(Outlets.fd(originalFd, false), failures);
-        this.ledger = new EchoLedger(spool, originalFd, failures);
+        this.lingerOutlet = Outlets.guarded(Outlets.original(original), failures);
+        this.ledger = new EchoLedger(spool, original, failures);
         this.threadName = threadName;
         this.backlogLimit = backlogLimit;
         this.failures = failures;

@@ -28,8 +28,9 @@ public final class Errno {
     public static final int EPIPE = 32;
     public static final int ENOSYS = 38;
     public static final int EOPNOTSUPP = 95;
+    public static final int ECONNRESET = 104;
 
-    private static final String[] NAMES = new String[96];
+    private static final String[] NAMES = new String[105];
 
     static {
         NAMES[EPERM] = "EPERM";
@@ -55,6 +56,7 @@ public final class Errno {
         NAMES[EPIPE] = "EPIPE";
         NAMES[ENOSYS] = "ENOSYS";
         NAMES[EOPNOTSUPP] = "EOPNOTSUPP";
+        NAMES[ECONNRESET] = "ECONNRESET";
     }
 
     private Errno() {

@@ -184,7 +184,22 @@ public final class SpoolReader implements Runnable {
         if (b != null) {
             Buffers.CURRENT.remove();
             b.watcher.close();
+            if (b.writes != null) {
+                b.writes.close();
+            }
         }
+    }
+
+    /** The write counters of the calling reader thread, kept for its life; null on any other thread. */
+    static ThreadWrites threadWrites() {
+        Buffers b = Buffers.CURRENT.get();
+        if (b == null) {
+            return null;
+        }
+        if (b.writes == null) {
+            b.writes = ThreadWrites.open();
+        }
+        return b.writes;
     }
 
     private void drain(Buffers buffers, int wd) throws Exception {
@@ -542,6 +557,8 @@ public final class SpoolReader implements Runnable {
 
         final Chunk chunk = new Chunk(CHUNK);
         final Watcher watcher = new Watcher();
+        /** Opened by the first logger call on this thread. */
+        ThreadWrites writes;
 
         static Buffers forThisThread() {
             Buffers b = CURRENT.get();

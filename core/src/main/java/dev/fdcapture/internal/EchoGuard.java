@@ -90,20 +90,28 @@ public final class EchoGuard {
         ThreadWrites writes = kept != null ? kept : ThreadWrites.open();
         long[] w0 = new long[2];
         long[] starts = open(all);
-        boolean counted = writes.sample(w0);
+        boolean counted = writes.sinceLast(w0);
         try {
             action.run();
         } finally {
             try {
+                long[] w1 = new long[2];
+                boolean recounted = counted && writes.sample(w1);
+                if (recounted) {
+                    writes.keep(w1);
+                }
                 EchoLedger.TextEcho echo = null;
                 if (claims[0] == before) {
-                    long[] w1 = new long[2];
-                    echo = counted && writes.sample(w1)
+                    echo = recounted
                             ? EchoLedger.TextEcho.of(line, w1[0] - w0[0], w1[1] - w0[1])
                             : EchoLedger.TextEcho.of(line, -1, -1);
                 }
+                boolean claimed = false;
                 for (int i = 0; i < starts.length; i++) {
-                    all.get(i).closeWindow(starts[i], null, echo);
+                    claimed |= all.get(i).closeWindow(starts[i], null, echo);
+                }
+                if (claimed || claims[0] != before) {
+                    writes.wroteSince(); // forwarding the echo wrote to the original fd
                 }
             } finally {
                 if (kept == null) {

@@ -321,6 +321,14 @@ public final class SpoolReader implements Runnable {
         return offset;
     }
 
+    /** Other outlets (a tee's file, the original fd) may have written since the last logger call. */
+    private static void forgetWrites() {
+        Buffers b = Buffers.CURRENT.get();
+        if (b != null && b.writes != null) {
+            b.writes.wroteSince();
+        }
+    }
+
     /** Bytes up to {@code offset} need no outlet call (echo forwarded elsewhere, or dropped). */
     private void advance(long offset) {
         synchronized (callLock) {
@@ -342,6 +350,7 @@ public final class SpoolReader implements Runnable {
             callSince = System.nanoTime();
         }
         progress.beat();
+        forgetWrites();
         try {
             outlet.write(chunk);
         } finally {
@@ -366,6 +375,7 @@ public final class SpoolReader implements Runnable {
             }
             callSince = System.nanoTime();
         }
+        forgetWrites();
         try {
             outlet.finish();
         } catch (Throwable t) {

@@ -18,6 +18,9 @@ final class ThreadWrites implements AutoCloseable {
 
     private final int fd;
     private final byte[] buf = new byte[512];
+    /** The last sample, while nothing else on this thread wrote since (see {@link #sinceLast}). */
+    private final long[] last = new long[2];
+    private boolean lastValid;
 
     private ThreadWrites(int fd) {
         this.fd = fd;
@@ -60,6 +63,32 @@ final class ThreadWrites implements AutoCloseable {
         into[0] = wchar;
         into[1] = syscw;
         return true;
+    }
+
+    /**
+     * Like {@link #sample}, but reuses the previous sample when this thread wrote
+     * nothing since (a reading costs about a microsecond): successive logger calls
+     * of one read share their samples. Stores the new sample for the next call.
+     */
+    boolean sinceLast(long[] into) {
+        if (lastValid) {
+            into[0] = last[0];
+            into[1] = last[1];
+            return true;
+        }
+        return sample(into);
+    }
+
+    /** Remembers {@code sample} as the latest, until {@link #wroteSince()}. */
+    void keep(long[] sample) {
+        last[0] = sample[0];
+        last[1] = sample[1];
+        lastValid = true;
+    }
+
+    /** This thread wrote (or may have) since the kept sample: the next call reads the counters again. */
+    void wroteSince() {
+        lastValid = false;
     }
 
     /** The number after {@code name} in {@code buf[0, n)}, or -1. */

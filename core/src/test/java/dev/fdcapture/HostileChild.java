@@ -145,7 +145,12 @@ public final class HostileChild {
      * (Handlers that were never created before shutdown began are not created
      * during it either: the scenario touches them first.)
      */
+    @SuppressWarnings("exports")
     public static final class KeepLogging extends java.util.logging.LogManager {
+        /** Made by JUL from {@code -Djava.util.logging.manager}. */
+        public KeepLogging() {
+        }
+
         @Override
         public void reset() {
             // keep the console handler through shutdown

@@ -226,8 +226,16 @@ public final class Plumbing {
     }
 
     private static void closeSaved(FdTable.Binding[] bindings) {
+        RuntimeException failure = null;
         for (FdTable.Binding b : bindings) {
-            Libc.close(b.saved());
+            try {
+                Libc.close(b.saved());
+            } catch (RuntimeException e) {
+                failure = add(failure, e);
+            }
+        }
+        if (failure != null) {
+            throw failure;
         }
     }
 

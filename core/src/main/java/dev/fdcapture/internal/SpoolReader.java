@@ -41,6 +41,8 @@ public final class SpoolReader implements Runnable {
     private final Runnable onExit;
 
     private final CountDownLatch delivered = new CountDownLatch(1);
+    /** Readers made and not yet finished, process-wide: for tests that check none is left behind. */
+    private static final java.util.concurrent.atomic.AtomicInteger LIVE = new java.util.concurrent.atomic.AtomicInteger();
     private boolean finished; // reader thread only
     private volatile boolean closing;
     /** NEW until the dispatcher, close or a start that cannot wait starts it (or close finishes it). */
@@ -77,6 +79,12 @@ public final class SpoolReader implements Runnable {
         this.backlogLimit = backlogLimit;
         this.failures = failures;
         this.onExit = onExit;
+        LIVE.incrementAndGet();
+    }
+
+    /** How many readers were made and have not finished (spool closed, saved fds let go), process-wide. */
+    public static int live() {
+        return LIVE.get();
     }
 
     /** The echo bookkeeping of this reader's spool, for {@link EchoGuard}. */
@@ -133,7 +141,7 @@ public final class SpoolReader implements Runnable {
     /** Starts the reader thread unless it was started (or finished) already. */
     void startIfWaiting() {
         if (state.compareAndSet(NEW, STARTED)) {
-            ReaderThreads.start(threadName, this);
+            launch();
         }
     }
 
@@ -146,11 +154,34 @@ public final class SpoolReader implements Runnable {
         if (!state.compareAndSet(NEW, STARTED)) {
             return;
         }
-        Dispatcher.cancel(spool.dispatchWatch());
-        if (spool.size() == 0 && !spool.writersAlive()) {
+        boolean idle = false;
+        RuntimeException failure = null;
+        try {
+            Dispatcher.cancel(spool.dispatchWatch());
+            idle = spool.size() == 0 && !spool.writersAlive();
+        } catch (RuntimeException e) {
+            failure = e; // not known to be idle: the reader finds out, and finishes either way
+        }
+        if (idle) {
             exit();
         } else {
+            launch();
+        }
+        if (failure != null) {
+            throw failure;
+        }
+    }
+
+    /**
+     * Runs the reader on a pooled thread; if no thread can be had, on this one
+     * (whoever starts a reader waits for it in close() anyway): a reader that
+     * never runs would keep close() waiting for ever.
+     */
+    private void launch() {
+        try {
             ReaderThreads.start(threadName, this);
+        } catch (RuntimeException | OutOfMemoryError e) {
+            run();
         }
     }
 
@@ -173,6 +204,7 @@ public final class SpoolReader implements Runnable {
         } catch (RuntimeException e) {
             failures.record(e);
         } finally {
+            LIVE.decrementAndGet();
             // Last: whoever waits in awaitDelivered sees every descriptor closed.
             delivered.countDown();
         }

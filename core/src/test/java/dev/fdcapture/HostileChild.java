@@ -30,6 +30,9 @@ public final class HostileChild {
             case "exit" -> exit(args[1], Path.of(args[2]));
             case "stuck-exit" -> stuckExit();
             case "broken" -> broken(args[1], Path.of(args[2]));
+            case "emfile" -> emfile();
+            case "inotify" -> inotify();
+            case "noproc" -> noproc(Path.of(args[1]));
             default -> throw new IllegalArgumentException(args[0]);
         }
     }
@@ -108,6 +111,199 @@ public final class HostileChild {
         }
         result("next", escape(NativeOutput.tapStdout(() -> NativeWriters.write(1, "next\n"))));
         result("done", true);
+    }
+
+    /**
+     * Point 9, EMFILE: run under a low {@code ulimit -n}. Every descriptor left is
+     * taken, then given back one at a time, with a capture tried at each step:
+     * each either works or throws a CaptureException naming the call and EMFILE,
+     * and never leaves fd 1 or fd 2 elsewhere or a descriptor behind.
+     */
+    private static void emfile() throws Exception {
+        preloadClasses(); // class loading opens class files: not while descriptors are out
+        Captured warm = everyEntryPoint();
+        // Fds.identity stats through /proc/self/fd: no descriptor needed while they are out.
+        String fd1 = Fds.identity(1);
+        String fd2 = Fds.identity(2);
+        int base = fdinfoCount();
+        List<java.io.FileInputStream> filler = new java.util.ArrayList<>();
+        try {
+            while (true) {
+                filler.add(new java.io.FileInputStream("/dev/null"));
+            }
+        } catch (IOException exhausted) {
+            // every descriptor is in use
+        }
+        List<String> lines = new java.util.ArrayList<>();
+        lines.add("RESULT warm=" + escape(warm.stdout() + "|" + warm.stderr()));
+        lines.add("RESULT filler=" + filler.size());
+        int ok = 0;
+        for (int free = 0; free <= 16 && !filler.isEmpty(); free++) {
+            String outcome;
+            try {
+                Captured c = everyEntryPoint();
+                outcome = c.stdout().equals("out\n") && c.stderr().equals("err\n") ? "ok"
+                        : "wrong: " + escape(c.stdout() + "|" + c.stderr());
+                ok++;
+            } catch (CaptureException e) {
+                outcome = "CaptureException call=" + e.call() + " errno=" + e.errno() + " message=" + e.getMessage();
+            } catch (Throwable t) {
+                outcome = "other: " + t;
+            }
+            boolean restored = fd1.equals(Fds.identity(1)) && fd2.equals(Fds.identity(2));
+            lines.add("RESULT free" + free + "=" + outcome + (restored ? "" : " NOT RESTORED"));
+            filler.remove(filler.size() - 1).close();
+            Thread.sleep(20); // readers let go of their descriptors
+        }
+        for (java.io.FileInputStream f : filler) {
+            f.close();
+        }
+        Thread.sleep(200);
+        lines.add("RESULT ok=" + ok);
+        lines.add("RESULT leaked=" + (fdinfoCount() - base));
+        lines.add("RESULT after=" + escape(everyEntryPoint().stdout()));
+        Files.write(RESULTS, lines, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+        result("done", true);
+    }
+
+    /** capture, captureMerged and a tee'd redirection, each writing to fd 1 and fd 2; the capture's result. */
+    private static Captured everyEntryPoint() throws Exception {
+        Captured c = NativeOutput.capture(() -> {
+            NativeWriters.write(1, "out\n");
+            NativeWriters.write(2, "err\n");
+        });
+        String merged = NativeOutput.captureMerged(() -> NativeWriters.write(2, "m\n"));
+        Sink.Buffer teed = Sink.buffer();
+        try (Redirection r = NativeOutput.redirect().stdout(Sink.tee(teed, Sink.lines(l -> { })))
+                .stderr(Sink.intoStdout()).start()) {
+            NativeWriters.write(1, "t\n");
+        }
+        if (!merged.equals("m\n") || !teed.text().equals("t\n")) {
+            return new Captured("merged " + merged, "teed " + teed.text());
+        }
+        return c;
+    }
+
+    /**
+     * Point 9, no inotify instance left: the JVM takes every instance its user
+     * may have (WatchServices hold one each) before its first capture, so neither
+     * the dispatcher nor any reader gets one: capture must deliver everything by polling.
+     */
+    private static void inotify() throws Exception {
+        List<java.nio.file.WatchService> held = new java.util.ArrayList<>();
+        try {
+            while (held.size() < 10_000) {
+                held.add(java.nio.file.FileSystems.getDefault().newWatchService());
+            }
+        } catch (IOException exhausted) {
+            result("exhausted", exhausted.getMessage());
+        }
+        result("held", held.size());
+        int lines = 2000;
+        Captured c = NativeOutput.capture(() -> {
+            for (int i = 0; i < lines; i++) {
+                NativeWriters.write(i % 2 == 0 ? 1 : 2, "line " + i + "\n");
+                if (i % 100 == 0) {
+                    Thread.sleep(5); // the readers catch up and go to sleep: polling must wake them
+                }
+            }
+            NativeWriters.printf("buffered by stdio");
+        });
+        StringBuilder out = new StringBuilder();
+        StringBuilder err = new StringBuilder();
+        for (int i = 0; i < lines; i++) {
+            (i % 2 == 0 ? out : err).append("line ").append(i).append('\n');
+        }
+        out.append("buffered by stdio");
+        result("stdout", c.stdout().equals(out.toString()) ? "complete" : "got " + c.stdout().length() + " chars");
+        result("stderr", c.stderr().equals(err.toString()) ? "complete" : "got " + c.stderr().length() + " chars");
+        byte[] big = new byte[1 << 20];
+        java.util.Arrays.fill(big, (byte) 'b');
+        String merged = NativeOutput.captureMerged(() -> NativeWriters.write(1, big));
+        result("merged", merged.length());
+        for (java.nio.file.WatchService w : held) {
+            w.close();
+        }
+        result("closedHeld", held.size());
+        result("done", true);
+    }
+
+    /**
+     * Point 9, /proc/self/fd cannot be opened (masked by an empty file system):
+     * the spool needs it for its write description. A capture through a spool
+     * fails with a CaptureException naming the open; one that needs no spool works.
+     */
+    private static void noproc(Path dir) throws Exception {
+        result("supported", NativeOutput.isSupported());
+        String fd1 = fdinfoIdentity(1);
+        String fd2 = fdinfoIdentity(2);
+        // What the JVM, the tests' JNA writers and the library open once and keep
+        // (the dispatcher's inotify instance) is open before counting.
+        NativeWriters.write(2, "");
+        try {
+            NativeOutput.tapStdout(() -> { });
+        } catch (CaptureException expected) {
+            // the same failure as below
+        }
+        int base = fdinfoCount();
+        try {
+            Captured c = NativeOutput.capture(() -> NativeWriters.write(1, "x\n"));
+            result("capture", "returned " + escape(c.stdout()));
+        } catch (CaptureException e) {
+            result("capture", "call=" + e.call() + " errno=" + e.errno());
+            result("message", e.getMessage());
+        }
+        result("restored", fd1.equals(fdinfoIdentity(1)) && fd2.equals(fdinfoIdentity(2)));
+        Path file = dir.resolve("direct.txt");
+        try (Redirection r = NativeOutput.redirect().stdout(Sink.file(file)).start()) {
+            NativeWriters.write(1, "to the file itself\n");
+        }
+        NativeOutput.silence(() -> NativeWriters.write(1, "silenced\n"));
+        result("file", escape(Files.readString(file)));
+        Thread.sleep(100);
+        result("leaked", fdinfoCount() - base);
+        result("done", true);
+    }
+
+    /** What fd refers to, from /proc/self/fdinfo (mount and inode), which works when /proc/self/fd does not. */
+    private static String fdinfoIdentity(int fd) throws IOException {
+        StringBuilder id = new StringBuilder();
+        for (String line : Files.readAllLines(Path.of("/proc/self/fdinfo/" + fd))) {
+            if (line.startsWith("mnt_id:") || line.startsWith("ino:")) {
+                id.append(line.replaceAll("\\s+", "")).append(' ');
+            }
+        }
+        return id.toString();
+    }
+
+    private static int fdinfoCount() throws IOException {
+        try (java.util.stream.Stream<Path> s = Files.list(Path.of("/proc/self/fdinfo"))) {
+            return (int) s.count();
+        }
+    }
+
+    /** Loads every class of the library and of these tests, so that none is loaded while descriptors are out. */
+    private static void preloadClasses() throws Exception {
+        for (String entry : System.getProperty("java.class.path").split(java.io.File.pathSeparator)) {
+            Path root = Path.of(entry);
+            if (!Files.isDirectory(root)) {
+                continue;
+            }
+            try (java.util.stream.Stream<Path> s = Files.walk(root)) {
+                for (Path p : (Iterable<Path>) s::iterator) {
+                    String rel = root.relativize(p).toString();
+                    if (rel.startsWith("dev/fdcapture/") && rel.endsWith(".class") && !rel.contains("module-info")
+                            && !rel.contains("FfmPosix") && !rel.contains("Jdk22")) {
+                        try {
+                            Class.forName(rel.substring(0, rel.length() - 6).replace('/', '.'), false,
+                                    HostileChild.class.getClassLoader());
+                        } catch (LinkageError | ClassNotFoundException e) {
+                            // a class of another Java version or test framework: not needed here
+                        }
+                    }
+                }
+            }
+        }
     }
 
     /** A line sink that takes 30 ms per line, so lines are still in the spool at exit. */

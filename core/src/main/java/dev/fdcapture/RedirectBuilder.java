@@ -101,6 +101,9 @@ public final class RedirectBuilder {
      * sink is not called again. Its reader thread, spool and saved descriptor
      * are released when the call returns, if it ever does. The shutdown hook
      * that closes redirections at JVM exit uses the same limit, so exit is bounded.
+     *
+     * @param timeout the longest a single sink call may run while close() waits; positive
+     * @return a new builder with this setting
      */
     public RedirectBuilder stallTimeout(Duration timeout) {
         return new RedirectBuilder(options.withStallTimeout(Objects.requireNonNull(timeout, "timeout")));

@@ -63,6 +63,7 @@ class ExhaustionTest {
                 () -> assertTrue(allFailures > 0, "with no descriptor free, a capture must fail"),
                 () -> assertTrue(Integer.parseInt(r.get("ok")) > 0, "with enough descriptors free, captures work"),
                 () -> assertEquals("0", r.get("leaked"), "descriptors leaked"),
+                () -> assertEquals("true", r.get("inotifyWithinReaders"), "an inotify instance per reader thread"),
                 () -> assertEquals("out\\n", r.get("after"), "the next capture once descriptors are back"));
     }
 

@@ -1,5 +1,6 @@
 package dev.fdcapture;
 
+import dev.fdcapture.internal.ScopedCaptures;
 import dev.fdcapture.internal.posix.Backend;
 
 import java.util.Objects;
@@ -23,6 +24,21 @@ import java.util.Optional;
  * whenever. C stdio buffers are flushed ({@code fflush(NULL)}) when a capture
  * starts, when it ends, and periodically in between.
  *
+ * <p><b>Scoped captures run one at a time.</b> fds belong to the process, not to
+ * a thread: two captures open at once would each get the other's output. So the
+ * scoped entry points ({@link #capture}, {@link #captureMerged},
+ * {@link #tapStdout}, {@link #tapStderr}, {@link #silence}) take turns,
+ * process-wide, and each returns exactly what was written during its own body
+ * (JUnit's parallel execution, request threads of a server). They nest on one
+ * thread: a capture inside a body is an inner capture, as before. What remains
+ * true: a thread that does not capture still writes into whatever capture is
+ * open, and a long-lived {@link #redirect()} started meanwhile nests over it as
+ * always. A body that waits for another thread which is itself waiting to
+ * capture would wait forever; instead, that other thread's capture fails after
+ * 30 seconds with a {@link CaptureException} naming the thread that holds the
+ * turn. Long-lived redirections ({@link #redirect()}, {@link #install()}) do not
+ * take turns.
+ *
  * <p>What it does not do: it cannot see output that another runtime keeps in
  * its own buffer (Rust's {@code LineWriter}, C++ iostreams in some libraries)
  * until that runtime writes it; it captures the whole process, not one thread;
@@ -34,18 +50,21 @@ public final class NativeOutput {
     private static final String UNSUPPORTED = unsupportedReason();
     private static final Object INSTALL_LOCK = new Object();
     private static Redirection installed;
-    private static boolean shutdownHookAdded;
 
     private NativeOutput() {
     }
 
     /**
-     * Code to run while the fds are redirected.
+     * Code to run while the fds are redirected. It may throw anything, checked or
+     * not, {@code Throwable} included: {@code MethodHandle.invokeExact}, the way
+     * FFM code calls native functions, and JUnit's {@code Executable} declare
+     * {@code throws Throwable}, so {@code capture(() -> PUTS.invokeExact(s))} and
+     * {@code capture(executable::execute)} compile.
      *
      * @param <X> what it may throw; it propagates unchanged
      */
     @FunctionalInterface
-    public interface Body<X extends Exception> {
+    public interface Body<X extends Throwable> {
         /**
          * Runs the code.
          *
@@ -58,14 +77,17 @@ public final class NativeOutput {
      * Runs {@code body} with fd 1 and fd 2 captured, and returns what was written
      * to each. <b>If the body throws, the fds are restored, everything written is
      * delivered, and the body's exception propagates unchanged</b> (a capture
-     * failure is attached to it as suppressed).
+     * failure is attached to it as suppressed). Waits while another thread's
+     * scoped capture runs (see the class description).
      *
      * @param <X>  what the body may throw
      * @param body the code to run
      * @return what was written to fd 1 and to fd 2 while the body ran
      * @throws X   the body's own exception, unchanged, after the fds are restored
+     * @throws CaptureException if another thread's scoped capture does not end within 30 seconds
+     *                          (see the class description), or a system call fails
      */
-    public static <X extends Exception> Captured capture(Body<X> body) throws X {
+    public static <X extends Throwable> Captured capture(Body<X> body) throws X {
         Sink.Buffer out = Sink.buffer();
         Sink.Buffer err = Sink.buffer();
         run(redirect().stdout(out).stderr(err), body);
@@ -74,55 +96,65 @@ public final class NativeOutput {
 
     /**
      * Runs {@code body} with fd 1 and fd 2 captured into one text, <b>in the exact
-     * order the writes happened</b>: both fds refer to the same transport.
+     * order the writes happened</b>: both fds refer to the same transport. Takes
+     * its turn like {@link #capture}.
      *
      * @param <X>  what the body may throw
      * @param body the code to run
      * @return what was written to fd 1 and fd 2 while the body ran, interleaved
      * @throws X   the body's own exception, unchanged, after the fds are restored
+     * @throws CaptureException if another thread's scoped capture does not end within 30 seconds
+     *                          (see the class description), or a system call fails
      */
-    public static <X extends Exception> String captureMerged(Body<X> body) throws X {
+    public static <X extends Throwable> String captureMerged(Body<X> body) throws X {
         Sink.Buffer both = Sink.buffer();
         run(redirect().stdout(both).stderr(Sink.intoStdout()), body);
         return both.text();
     }
 
     /**
-     * Runs {@code body} with fd 1 captured; fd 2 is left alone.
+     * Runs {@code body} with fd 1 captured; fd 2 is left alone. Takes its turn like {@link #capture}.
      *
      * @param <X>  what the body may throw
      * @param body the code to run
      * @return what was written to fd 1 while the body ran
      * @throws X   the body's own exception, unchanged, after the fds are restored
+     * @throws CaptureException if another thread's scoped capture does not end within 30 seconds
+     *                          (see the class description), or a system call fails
      */
-    public static <X extends Exception> String tapStdout(Body<X> body) throws X {
+    public static <X extends Throwable> String tapStdout(Body<X> body) throws X {
         Sink.Buffer out = Sink.buffer();
         run(redirect().stdout(out), body);
         return out.text();
     }
 
     /**
-     * Runs {@code body} with fd 2 captured; fd 1 is left alone.
+     * Runs {@code body} with fd 2 captured; fd 1 is left alone. Takes its turn like {@link #capture}.
      *
      * @param <X>  what the body may throw
      * @param body the code to run
      * @return what was written to fd 2 while the body ran
      * @throws X   the body's own exception, unchanged, after the fds are restored
+     * @throws CaptureException if another thread's scoped capture does not end within 30 seconds
+     *                          (see the class description), or a system call fails
      */
-    public static <X extends Exception> String tapStderr(Body<X> body) throws X {
+    public static <X extends Throwable> String tapStderr(Body<X> body) throws X {
         Sink.Buffer err = Sink.buffer();
         run(redirect().stderr(err), body);
         return err.text();
     }
 
     /**
-     * Runs {@code body} with fd 1 and fd 2 pointed at {@code /dev/null}; no reader thread is involved.
+     * Runs {@code body} with fd 1 and fd 2 pointed at {@code /dev/null}; no reader
+     * thread is involved. Takes its turn like {@link #capture}.
      *
      * @param <X>  what the body may throw
      * @param body the code to run
      * @throws X   the body's own exception, unchanged, after the fds are restored
+     * @throws CaptureException if another thread's scoped capture does not end within 30 seconds
+     *                          (see the class description), or a system call fails
      */
-    public static <X extends Exception> void silence(Body<X> body) throws X {
+    public static <X extends Throwable> void silence(Body<X> body) throws X {
         run(redirect().stdout(Sink.discard()).stderr(Sink.discard()), body);
     }
 
@@ -181,9 +213,11 @@ public final class NativeOutput {
      * Starts {@code redirection} and keeps it for the life of the process, or until
      * {@link #uninstall()}. Idempotent and thread-safe: <b>if a redirection is
      * installed already, it is returned and {@code redirection} is not started.</b>
-     * A shutdown hook uninstalls at JVM exit, so everything written before
-     * {@code System.exit} is delivered (provided the sinks still work while shutdown
-     * hooks run: {@code java.util.logging} resets its handlers in a hook of its own).
+     * At JVM exit the library's shutdown hook closes it like every redirection
+     * still open (see {@link RedirectBuilder#start()}), so everything written
+     * before {@code System.exit} is delivered (provided the sinks still work while
+     * shutdown hooks run: {@code java.util.logging} resets its handlers in a hook
+     * of its own).
      *
      * @param redirection what to install
      * @return the installed redirection (the earlier one if one was installed already)
@@ -195,10 +229,6 @@ public final class NativeOutput {
                 return installed;
             }
             Redirection started = redirection.start();
-            if (!shutdownHookAdded) {
-                Runtime.getRuntime().addShutdownHook(new Thread(NativeOutput::uninstall, "fdcapture-uninstall"));
-                shutdownHookAdded = true;
-            }
             installed = started;
             return started;
         }
@@ -257,10 +287,14 @@ public final class NativeOutput {
         }
     }
 
-    private static <X extends Exception> void run(RedirectBuilder builder, Body<X> body) throws X {
+    private static <X extends Throwable> void run(RedirectBuilder builder, Body<X> body) throws X {
         Objects.requireNonNull(body, "body");
+        ensureSupported();
+        ScopedCaptures.enter();
         try (Redirection r = builder.start()) {
             body.run();
+        } finally {
+            ScopedCaptures.exit();
         }
     }
 

@@ -1,5 +1,8 @@
 package dev.fdcapture;
 
+import dev.fdcapture.internal.ExitHook;
+import dev.fdcapture.internal.FdTable;
+
 import java.nio.charset.Charset;
 import java.time.Duration;
 import java.util.Objects;
@@ -11,6 +14,14 @@ import java.util.Objects;
  *
  * <p>By default both fds are left alone ({@link Sink#original()}); say which to
  * redirect with {@link #stdout} and {@link #stderr}.
+ *
+ * <p><b>A descriptor that is not open for writing is not a stdout, and is never
+ * touched:</b> a JVM started with fd 1 or fd 2 closed ({@code java ... >&-})
+ * opens its own files at those numbers (the modules image, a jar), and replacing
+ * them would break class loading. Such an fd is left as it is and its sink gets
+ * nothing (a {@link NativeOutput#capture} returns {@code ""} for it); writes to
+ * it fail as they did before. The other fd is redirected as usual, and a
+ * {@link Sink#intoStdout()} stderr then goes to the stdout's sink directly.
  */
 public final class RedirectBuilder {
     private final Options options;
@@ -78,15 +89,42 @@ public final class RedirectBuilder {
     }
 
     /**
-     * How many bytes may wait for a slow sink; 256 MiB by default, at least 1 MiB.
+     * How long one sink call may run before {@link Redirection#close()} stops
+     * waiting for it; 30 seconds by default. <b>Delivery is never cut short while
+     * the sinks make progress</b>: this bounds a single call (a {@link Sink#lines}
+     * consumer, a stream's {@code write}, a logger) that does not return, for
+     * example a logger appender stuck on a dead network share. When close() finds
+     * a call running longer than this, it stops waiting (the fds are restored at
+     * once, as always), counts every byte not yet delivered in
+     * {@link Redirection#droppedBytes()}, and throws a {@link CaptureException}
+     * saying which sink stalled, on which thread and for how long; the stuck
+     * sink is not called again. Its reader thread, spool and saved descriptor
+     * are released when the call returns, if it ever does. The shutdown hook
+     * that closes redirections at JVM exit uses the same limit, so exit is bounded.
+     *
+     * @param timeout the longest a single sink call may run while close() waits; positive
+     * @return a new builder with this setting
+     */
+    public RedirectBuilder stallTimeout(Duration timeout) {
+        return new RedirectBuilder(options.withStallTimeout(Objects.requireNonNull(timeout, "timeout")));
+    }
+
+    /**
+     * How many bytes may wait for a slow sink, per fd; at least 1 MiB. <b>By
+     * default 256 MiB, or 1/16 of the memory cgroup's limit if that is less</b>
+     * (cgroup v2 {@code memory.max}, v1 {@code memory.limit_in_bytes}, of the
+     * process's cgroup or an ancestor, read once), but never below 1 MiB: a
+     * container limited to 512 MiB gets 32 MiB per fd, so a redirection of both
+     * fds keeps at most 1/8 of the limit waiting.
      *
      * <p>Writers never wait for the reader (that is what makes the capture
      * deadlock-free), so when a sink cannot keep up the backlog is kept in memory
      * (shared memory: outside the JVM's heap and RSS, but charged to the memory
-     * cgroup). <b>When the backlog passes this limit, the reader skips all of it:
-     * it counts the skipped bytes in {@link Redirection#droppedBytes()}, logs a
-     * warning when the redirection closes, and goes on with what is written next,
-     * which may start mid-line.</b> The check runs between sink calls, so one very
+     * cgroup, hence the default). <b>When the backlog passes this limit, the
+     * reader skips all of it: it counts the skipped bytes in
+     * {@link Redirection#droppedBytes()}, logs a warning when the redirection
+     * closes, and goes on with what is written next, which may start
+     * mid-line.</b> The check runs between sink calls, so one very
      * slow call can let the backlog overshoot by what arrives meanwhile. Set
      * {@code Long.MAX_VALUE} to never drop (memory is then the limit).
      *
@@ -122,7 +160,13 @@ public final class RedirectBuilder {
     /**
      * Redirects. When this returns, every write to the redirected fds, from any
      * thread, native code, child process or the JVM itself, goes to the sinks,
-     * until {@link Redirection#close()}.
+     * until {@link Redirection#close()}. <b>A redirection still open when the
+     * JVM exits</b> ({@code System.exit}, the last non-daemon thread ending,
+     * SIGTERM or SIGINT) <b>is closed by the library's shutdown hook</b>, newest
+     * first, so everything written before exit reaches its sinks and the original
+     * fds; each close is bounded by {@link #closeTimeout} and {@link #stallTimeout},
+     * so exit is too. (Sinks must still work while shutdown hooks run:
+     * {@code java.util.logging} resets its handlers in a hook of its own.)
      *
      * @return the active redirection; close it to restore the fds
      * @throws UnsupportedOperationException if {@link NativeOutput#isSupported()} is false
@@ -131,7 +175,10 @@ public final class RedirectBuilder {
      */
     public Redirection start() {
         NativeOutput.ensureSupported();
-        return Redirection.start(options.validate());
+        Options checked = options.validate();
+        Redirection r = Redirection.start(checked.forDescriptors(FdTable.redirectable(1), FdTable.redirectable(2)));
+        ExitHook.track(r);
+        return r;
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dev.fdcapture;
 
+import dev.fdcapture.internal.ExitHook;
 import dev.fdcapture.internal.Plumbing;
 
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -35,13 +36,19 @@ public final class Redirection implements AutoCloseable {
      * delivered to the sinks. Idempotent; safe from any thread.
      *
      * <p>Waits at most {@link RedirectBuilder#closeTimeout} for child processes
-     * still holding the fd; what they write after that goes where the fd pointed
-     * before this redirection. <b>Delivery of what was already written is never
-     * cut short</b>, however slow the sink. If the calling thread is interrupted
+     * still holding the fds, <b>one deadline for the whole close, both fds
+     * together</b>; what they write after that goes where the fd pointed before
+     * this redirection. <b>Delivery of what was already written is never cut
+     * short while the sinks make progress</b>, however slow they are; a single
+     * sink call that does not return within {@link RedirectBuilder#stallTimeout}
+     * is given up on: close() returns, counts what was not delivered in
+     * {@link #droppedBytes()}, and throws. If the calling thread is interrupted
      * meanwhile, the wait goes on and the interrupt flag is set again on return.
      *
-     * @throws CaptureException      if a sink threw (the cause is its first exception)
-     *                               or a system call failed; the fds are restored either way
+     * @throws CaptureException      if a sink threw (the cause is its first exception),
+     *                               a sink stalled (the message says which, on which thread,
+     *                               for how long), or a system call failed; the fds are restored
+     *                               at once either way
      * @throws IllegalStateException if called from one of this redirection's own sinks
      */
     @Override
@@ -51,6 +58,7 @@ public final class Redirection implements AutoCloseable {
             throw new IllegalStateException("a sink cannot close its own redirection; close it from another thread");
         }
         if (closed.compareAndSet(false, true)) {
+            ExitHook.forget(this);
             plumbing.close();
         }
     }
@@ -66,7 +74,8 @@ public final class Redirection implements AutoCloseable {
 
     /**
      * Bytes dropped because a sink fell more than {@link RedirectBuilder#backlogLimit}
-     * behind; 0 when nothing was lost.
+     * behind, or not delivered because a sink stalled ({@link RedirectBuilder#stallTimeout}:
+     * the bytes of the stalled call's read and everything after it); 0 when nothing was lost.
      *
      * @return the number of bytes dropped
      */

@@ -67,9 +67,17 @@ public sealed interface Sink
      * appender holding the original {@code System.out}, JUL's {@code ConsoleHandler}
      * holding the original {@code System.err}) is recognised as its echo, by the
      * line's text appearing in it, and goes to the saved original fd instead of
-     * coming back as a new line.</b> Native output written during the very same
-     * call that contains the line's text goes the same way. The SLF4J module builds
-     * on this.
+     * coming back as a new line.</b> <b>A native line never leaves the sink because
+     * of its text alone:</b> only bytes the consumer's own thread wrote during that
+     * call can be its echo (the kernel counts each thread's writes, in
+     * {@code /proc/thread-self/io}), so with a logger that writes nowhere near a
+     * captured fd (a file appender) nothing is diverted, and repeated identical
+     * native lines all reach it. The one coincidence left: a logger call that
+     * writes one record to a file with a bare {@code %msg%n} layout, while a
+     * native line identical to it is written to the captured fd during that very
+     * call; that line goes to the terminal instead. Without {@code /proc}, any
+     * output during the call up to the end of the text's line is taken as echo.
+     * The SLF4J module builds on this.
      *
      * @param handler called with each line and the fd it came from, on the reader thread
      * @return the sink

@@ -70,6 +70,15 @@ final class ChildJvm {
     /** Runs {@code mainClass} instead of HazardChild; {@code jvmArgs} may bring their own class and module path. */
     static Result runMain(Path workDir, Duration deadline, List<String> jvmArgs, String mainClass, String... mainArgs)
             throws IOException, InterruptedException {
+        return run(workDir, deadline, command(jvmArgs, mainClass, mainArgs));
+    }
+
+    /** The command that runs {@code main} in a child JVM: this JVM's {@code java}, the class path of {@link #classPath()}. */
+    static List<String> command(List<String> jvmArgs, Class<?> main, String... mainArgs) {
+        return command(jvmArgs, main.getName(), mainArgs);
+    }
+
+    private static List<String> command(List<String> jvmArgs, String mainClass, String... mainArgs) {
         List<String> command = new ArrayList<>();
         command.add(ProcessHandle.current().info().command().orElseThrow());
         String backend = System.getProperty("dev.fdcapture.backend");
@@ -83,6 +92,22 @@ final class ChildJvm {
         }
         command.add(mainClass);
         command.addAll(List.of(mainArgs));
+        return command;
+    }
+
+    /**
+     * {@code command} run by {@code sh -c script}, where the script ends in
+     * {@code exec "$@"} plus whatever the script says (for example
+     * {@code exec "$@" >&-}, a JVM started with fd 1 closed).
+     */
+    static List<String> inShell(String script, List<String> command) {
+        List<String> wrapped = new ArrayList<>(List.of("sh", "-c", script, "sh"));
+        wrapped.addAll(command);
+        return wrapped;
+    }
+
+    /** Runs {@code command} with stdin from /dev/null and stdout/stderr into files, within {@code deadline}. */
+    static Result run(Path workDir, Duration deadline, List<String> command) throws IOException, InterruptedException {
         File out = workDir.resolve("child.out").toFile();
         File err = workDir.resolve("child.err").toFile();
         long t0 = System.nanoTime();
@@ -103,6 +128,21 @@ final class ChildJvm {
                     + "\n" + new Result(-1, read(out), read(err), elapsed));
         }
         return new Result(p.exitValue(), read(out), read(err), elapsed);
+    }
+
+    /** The {@code RESULT key=value} lines of a file a child wrote them to (see {@link HostileChild}). */
+    static Map<String, String> results(Path file) throws IOException {
+        Map<String, String> map = new LinkedHashMap<>();
+        if (!Files.exists(file)) {
+            return map;
+        }
+        for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+            if (line.startsWith("RESULT ")) {
+                int eq = line.indexOf('=');
+                map.put(line.substring(7, eq), line.substring(eq + 1));
+            }
+        }
+        return map;
     }
 
     /** core/target/classes, core/target/test-classes and JNA, wherever this JVM loaded them from. */

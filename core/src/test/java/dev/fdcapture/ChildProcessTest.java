@@ -93,6 +93,45 @@ class ChildProcessTest {
     }
 
     /**
+     * Issue 7 point 7: closeTimeout is one deadline for the whole close(), not one
+     * per fd. A grandchild holding both fd 1 and fd 2 made close() wait it out
+     * once per reader, one after the other (2-3 s with the 1 s default).
+     */
+    @Test
+    void close_waits_for_a_grandchild_holding_both_fds_once_not_once_per_fd() throws Exception {
+        Path pid = dir.resolve("pid");
+        Duration closeTimeout = Duration.ofMillis(1500);
+        long closeMillis;
+        Redirection r = NativeOutput.redirect().stdout(Sink.buffer()).stderr(Sink.buffer())
+                .closeTimeout(closeTimeout).start();
+        try {
+            // The grandchild holds both spools and writes nothing.
+            int rc = shell("sleep 30 & echo $! > '" + pid + "'").inheritIO().redirectInput(NO_INPUT).start().waitFor();
+            assertEquals(0, rc);
+        } finally {
+            long t0 = System.nanoTime();
+            r.close();
+            closeMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+            kill(pid);
+        }
+        assertTrue(closeMillis >= closeTimeout.toMillis() - 100 && closeMillis < 2 * closeTimeout.toMillis() - 300,
+                "close() took " + closeMillis + " ms with closeTimeout " + closeTimeout.toMillis() + " ms");
+    }
+
+    private static void kill(Path pidFile) throws Exception {
+        if (Files.exists(pidFile)) {
+            String pid = Files.readString(pidFile).trim();
+            new ProcessBuilder("kill", pid).redirectInput(NO_INPUT).start().waitFor();
+            // Its readers notice it gone and let go of the spools.
+            long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (ProcessHandle.of(Long.parseLong(pid)).map(ProcessHandle::isAlive).orElse(false)
+                    && System.nanoTime() < end) {
+                Thread.sleep(10);
+            }
+        }
+    }
+
+    /**
      * A grandchild still holding fd 1 when close() begins, that meanwhile opens
      * {@code /dev/stdout} itself ({@code >>}, as scripts do): closing that second
      * open file description must not be taken for the end of the stream.

@@ -5,6 +5,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.io.OutputStream;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -37,6 +40,33 @@ class FailureTest extends FdLevelTest {
             throw boom;
         }));
         assertSame(boom, viaCapture);
+    }
+
+    /**
+     * Issue 7 point 6: {@code MethodHandle.invokeExact}, the way FFM code calls
+     * native functions, and JUnit's {@code Executable} throw {@code Throwable};
+     * a body may throw it, and it comes out unchanged.
+     */
+    @Test
+    void a_body_may_throw_any_throwable_such_as_method_handle_invocations_and_junit_executables() throws Throwable {
+        // A block body: an expression lambda would make invokeExact's type (int,String)Object.
+        MethodHandle write = MethodHandles.lookup().findStatic(NativeWriters.class, "write",
+                MethodType.methodType(void.class, int.class, String.class));
+        Captured c = NativeOutput.capture(() -> { write.invokeExact(1, "through invokeExact\n"); });
+        assertEquals("through invokeExact\n", c.stdout());
+        org.junit.jupiter.api.function.Executable executable = () -> NativeWriters.write(2, "from an Executable\n");
+        assertEquals("from an Executable\n", NativeOutput.tapStderr(executable::execute));
+        assertEquals("merged\n", NativeOutput.captureMerged(() -> { write.invokeExact(2, "merged\n"); }));
+        assertEquals("", NativeOutput.tapStdout(() -> { write.invokeExact(2, ""); }));
+        NativeOutput.silence(() -> { write.invokeExact(1, "silenced\n"); });
+
+        Throwable plain = new Throwable("neither an Exception nor an Error");
+        Throwable thrown = assertThrows(Throwable.class, () -> NativeOutput.capture(() -> {
+            NativeWriters.write(1, "before the throwable\n");
+            throw plain;
+        }));
+        assertSame(plain, thrown);
+        assertEquals(0, thrown.getSuppressed().length, "nothing failed in the capture itself");
     }
 
     @Test

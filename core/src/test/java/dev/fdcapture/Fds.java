@@ -23,7 +23,8 @@ final class Fds {
 
     /**
      * Every open descriptor and what it refers to, leaving out what the JVM opens
-     * lazily on its own (random devices, this very listing).
+     * lazily on its own (random devices, cgroup files, this very listing) and what reader
+     * threads keep for their life (inotify, /proc/thread-self/io).
      */
     static java.util.SortedMap<Integer, String> snapshot() {
         java.util.SortedMap<Integer, String> fds = new java.util.TreeMap<>();
@@ -32,7 +33,11 @@ final class Fds {
                 try {
                     String target = Files.readSymbolicLink(p).toString();
                     if (!target.startsWith("/dev/random") && !target.startsWith("/dev/urandom")
-                            && !target.matches("/proc/\\d+/fd") && !target.equals("anon_inode:inotify")) {
+                            && !target.matches("/proc/\\d+/fd") && !target.equals("anon_inode:inotify")
+                            // a reader thread's own write counters, kept for its life like its inotify
+                            && !target.matches("/proc/\\d+/task/\\d+/io")
+                            // the JVM's container support reading its cgroup now and then (JDK 17)
+                            && !target.startsWith("/sys/fs/cgroup/")) {
                         fds.put(Integer.parseInt(p.getFileName().toString()), target);
                     }
                 } catch (IOException e) {

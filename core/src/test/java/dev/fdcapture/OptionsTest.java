@@ -40,6 +40,8 @@ class OptionsTest extends FdLevelTest {
         assertEquals("closeTimeout must not be negative: PT-1S", refusal(b.closeTimeout(Duration.ofSeconds(-1))));
         assertEquals("backlogLimit must be at least 1048576 bytes: 10", refusal(b.backlogLimit(10)));
         assertEquals("maxLineLength must be at least 4 bytes: 3", refusal(b.maxLineLength(3)));
+        assertEquals("stallTimeout must be positive: PT0S", refusal(b.stallTimeout(Duration.ZERO)));
+        assertEquals("stallTimeout must be positive: PT-1S", refusal(b.stallTimeout(Duration.ofSeconds(-1))));
     }
 
     @Test
@@ -47,6 +49,7 @@ class OptionsTest extends FdLevelTest {
         RedirectBuilder b = NativeOutput.redirect();
         assertEquals("sink", assertThrows(NullPointerException.class, () -> b.stdout(null)).getMessage());
         assertEquals("charset", assertThrows(NullPointerException.class, () -> b.charset(null)).getMessage());
+        assertEquals("timeout", assertThrows(NullPointerException.class, () -> b.stallTimeout(null)).getMessage());
         assertEquals("consumer", assertThrows(NullPointerException.class, () -> Sink.lines(null)).getMessage());
         assertEquals("body", assertThrows(NullPointerException.class,
                 () -> NativeOutput.capture(null)).getMessage());
@@ -76,6 +79,14 @@ class OptionsTest extends FdLevelTest {
         assertSame(Sink.discard(), Sink.tee());
         assertSame(b, Sink.tee(Sink.discard(), b));
         assertEquals(Sink.tee(b, Sink.original(), b), Sink.tee(Sink.tee(b, Sink.original()), b));
+    }
+
+    @Test
+    void the_defaults_are_a_30_s_stall_limit_and_a_backlog_limit_that_follows_the_memory_cgroup() {
+        assertEquals(Duration.ofSeconds(30), Options.DEFAULTS.stallTimeout());
+        // Issue 7 point 11: 256 MiB, or 1/16 of the cgroup's memory limit (MemoryLimitTest covers the reading).
+        assertEquals(dev.fdcapture.internal.MemoryLimit.defaultBacklog(), Options.DEFAULTS.backlogLimit());
+        assertTrue(Options.DEFAULTS.backlogLimit() <= 256L << 20);
     }
 
     @Test

@@ -14,18 +14,21 @@ public sealed interface Delivery {
 
     /** What compiling for one reader needs to know. */
     final class Context {
-        final int originalFd;
+        final OriginalFd original;
         final Settings settings;
         final Failures failures;
         final EchoGuard guard;
+        /** Beaten after each call of user code, for close()'s stall limit. */
+        final Progress progress;
         /** Descriptors opened while compiling: closed by the caller if compiling fails. */
         final List<Integer> opened = new ArrayList<>();
 
-        Context(int originalFd, Settings settings, Failures failures, EchoGuard guard) {
-            this.originalFd = originalFd;
+        Context(OriginalFd original, Settings settings, Failures failures, EchoGuard guard, Progress progress) {
+            this.original = original;
             this.settings = settings;
             this.failures = failures;
             this.guard = guard;
+            this.progress = progress;
         }
     }
 
@@ -50,8 +53,11 @@ public sealed interface Delivery {
         @Override
         public Outlet outlet(Context cx) {
             Settings s = cx.settings;
-            return Outlets.guarded(Outlets.lines(new LineSplitter(s.charset(), s.maxLineLength(), consumer)),
-                    cx.failures);
+            Progress progress = cx.progress;
+            return Outlets.guarded(Outlets.lines(new LineSplitter(s.charset(), s.maxLineLength(), line -> {
+                consumer.accept(line);
+                progress.beat();
+            })), cx.failures);
         }
     }
 
@@ -61,8 +67,11 @@ public sealed interface Delivery {
         public Outlet outlet(Context cx) {
             Settings s = cx.settings;
             EchoGuard guard = cx.guard;
-            return Outlets.guarded(Outlets.lines(new LineSplitter(s.charset(), s.maxLineLength(),
-                    line -> guard.log(line, () -> handler.accept(line)))), cx.failures);
+            Progress progress = cx.progress;
+            return Outlets.guarded(Outlets.lines(new LineSplitter(s.charset(), s.maxLineLength(), line -> {
+                guard.log(line, () -> handler.accept(line));
+                progress.beat();
+            })), cx.failures);
         }
     }
 
@@ -70,7 +79,7 @@ public sealed interface Delivery {
     record SystemStream(boolean err) implements Delivery {
         @Override
         public Outlet outlet(Context cx) {
-            return Outlets.guarded(Outlets.javaStream(err, cx.guard), cx.failures);
+            return Outlets.guarded(Outlets.javaStream(err, cx.guard, cx.failures), cx.failures);
         }
     }
 
@@ -96,7 +105,7 @@ public sealed interface Delivery {
     record Original() implements Delivery {
         @Override
         public Outlet outlet(Context cx) {
-            return Outlets.guarded(Outlets.fd(cx.originalFd, false), cx.failures);
+            return Outlets.guarded(Outlets.original(cx.original), cx.failures);
         }
     }
 
@@ -108,7 +117,7 @@ public sealed interface Delivery {
             for (Delivery d : all) {
                 outlets.add(d.outlet(cx));
             }
-            return Outlets.tee(outlets);
+            return Outlets.tee(outlets, cx.progress);
         }
     }
 }

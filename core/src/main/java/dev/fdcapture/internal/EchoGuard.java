@@ -23,11 +23,10 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * console output passes through such a write (logback follows
  * {@code System.out}) needs nothing more. One that writes to a stream it holds
  * (JUL's {@code ConsoleHandler}, log4j2's console appender) is only known by its
- * text: if the line's text shows up in what was appended during the call,
- * everything from the window's start to the end of that line is its echo (a
- * logger's output ends with the message line), so native output written during
- * that very call, before the echo, goes to the original fd with it. Nothing is
- * lost either way.
+ * text, and by what the kernel says the calling thread wrote during the call
+ * (see {@link #log}): <b>a native line never leaves its sink because of its text
+ * alone</b>, only when the logging thread itself wrote a run of that size. Nothing
+ * is lost either way: claimed echo goes to the original fd.
  */
 public final class EchoGuard {
     /** Per thread: how many raw writes claimed echo, so an enclosing logger call knows. */
@@ -64,9 +63,20 @@ public final class EchoGuard {
 
     /**
      * Runs a logger call for {@code line}. If its console output went through one
-     * of our own streams, that write claimed its exact bytes already; otherwise
-     * (a console handler holding the original stream) whatever was appended during
-     * the call is echo if it contains {@link #needle(String)} of the line.
+     * of our own streams, that write claimed its exact bytes already. Otherwise
+     * (a console handler holding the original stream) the call's echo can only be
+     * recognised by its text, <b>and only what the calling thread itself wrote
+     * can be its echo</b>: the kernel counts each thread's write calls and bytes
+     * ({@link ThreadWrites}). A call that wrote nothing (a file appender that
+     * buffers, an async appender, a level that is off) claims nothing, whatever
+     * native output appeared meanwhile; a call that made one write of {@code n}
+     * bytes claims one run of whole lines of exactly {@code n} bytes containing
+     * {@link #needle(String)} of the line, which a file appender's write, going
+     * elsewhere, does not leave in the spool; a call that made several writes
+     * claims the lines up to and including the text's line, at most as many
+     * bytes as it wrote. Where the counters cannot be read (no {@code /proc}),
+     * whatever was appended during the call up to the end of the text's line is
+     * taken as echo, as before.
      */
     public void log(String line, Runnable action) {
         List<EchoLedger> all = readers;
@@ -76,13 +86,37 @@ public final class EchoGuard {
         }
         int[] claims = EXACT_CLAIMS.get();
         int before = claims[0];
+        ThreadWrites kept = SpoolReader.threadWrites();
+        ThreadWrites writes = kept != null ? kept : ThreadWrites.open();
+        long[] w0 = new long[2];
         long[] starts = open(all);
+        boolean counted = writes.sinceLast(w0);
         try {
             action.run();
         } finally {
-            byte[] needle = claims[0] == before ? needle(line) : null;
-            for (int i = 0; i < starts.length; i++) {
-                all.get(i).closeWindow(starts[i], null, needle);
+            try {
+                long[] w1 = new long[2];
+                boolean recounted = counted && writes.sample(w1);
+                if (recounted) {
+                    writes.keep(w1);
+                }
+                EchoLedger.TextEcho echo = null;
+                if (claims[0] == before) {
+                    echo = recounted
+                            ? EchoLedger.TextEcho.of(line, w1[0] - w0[0], w1[1] - w0[1])
+                            : EchoLedger.TextEcho.of(line, -1, -1);
+                }
+                boolean claimed = false;
+                for (int i = 0; i < starts.length; i++) {
+                    claimed |= all.get(i).closeWindow(starts[i], null, echo);
+                }
+                if (claimed || claims[0] != before) {
+                    writes.wroteSince(); // forwarding the echo wrote to the original fd
+                }
+            } finally {
+                if (kept == null) {
+                    writes.close();
+                }
             }
         }
     }

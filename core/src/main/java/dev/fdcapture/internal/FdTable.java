@@ -1,5 +1,6 @@
 package dev.fdcapture.internal;
 
+import dev.fdcapture.internal.posix.Errno;
 import dev.fdcapture.internal.posix.Libc;
 
 import java.util.ArrayList;
@@ -61,6 +62,18 @@ public final class FdTable {
                 for (int i = 0; i < fds.length; i++) {
                     int fd = fds[i];
                     check(fd);
+                    // Checked by the caller already; checked again under the lock, in case
+                    // another thread closed or reopened it since.
+                    int mode = Libc.accessMode(fd);
+                    if (mode < 0) {
+                        throw Libc.failure("fcntl(" + fd + ", F_GETFL)", Errno.EBADF, "; fd " + fd
+                                + " was closed since start() began, and fdcapture never replaces a descriptor"
+                                + " that is not a stdout or stderr");
+                    }
+                    if (mode != Libc.O_WRONLY && mode != Libc.O_RDWR) {
+                        throw new IllegalStateException("fd " + fd + " is no longer open for writing;"
+                                + " fdcapture never replaces a descriptor that is not a stdout or stderr");
+                    }
                     int saved = Libc.dupCloexec(fd);
                     Binding b = new Binding(fd, saved);
                     try {
@@ -115,6 +128,20 @@ public final class FdTable {
         }
     }
 
+    /**
+     * Whether {@code fd} (1 or 2) may be redirected: it is open for writing. A JVM
+     * started with fd 1 or fd 2 closed ({@code >&-}) opens its own files at the
+     * lowest free numbers, the modules image or a jar, read-only: replacing one
+     * of those breaks class loading or crashes the JVM (HAZARDS.md item 10). A
+     * redirection leaves such a descriptor alone. (A closed fd is refused too:
+     * the JVM may open a file there at any moment, and a dup2 onto it would
+     * silently close that file.)
+     */
+    public static boolean redirectable(int fd) {
+        check(fd);
+        return Libc.openForWriting(fd);
+    }
+
     /** How many live bindings {@code fd} has, for tests and diagnostics. */
     public static int depth(int fd) {
         check(fd);
@@ -129,10 +156,21 @@ public final class FdTable {
         if (at < 0) {
             return;
         }
-        if (at == stack.size() - 1) {
-            Libc.dup2(b.saved, b.fd);
-        } else {
-            Libc.dup2(b.saved, stack.get(at + 1).saved);
+        int target = at == stack.size() - 1 ? b.fd : stack.get(at + 1).saved;
+        try {
+            Libc.dup2(b.saved, target);
+        } catch (RuntimeException first) {
+            // Putting the fd back is the one thing close() must not leave undone: try
+            // once more (a dup2 onto our own descriptors has no lasting reason to
+            // fail), and report the failure either way.
+            try {
+                Libc.dup2(b.saved, target);
+            } catch (RuntimeException again) {
+                first.addSuppressed(again);
+                throw first;
+            }
+            stack.remove(at);
+            throw first;
         }
         stack.remove(at);
     }

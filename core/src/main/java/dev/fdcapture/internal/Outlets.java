@@ -47,14 +47,15 @@ public final class Outlets {
         };
     }
 
-    /** Every outlet in turn. */
-    public static Outlet tee(List<Outlet> outlets) {
+    /** Every outlet in turn, beating {@code progress} after each. */
+    static Outlet tee(List<Outlet> outlets, Progress progress) {
         Outlet[] all = outlets.toArray(Outlet[]::new);
         return new Outlet() {
             @Override
             public void write(Chunk chunk) throws Exception {
                 for (Outlet o : all) {
                     o.write(chunk);
+                    progress.beat();
                 }
             }
 
@@ -62,6 +63,7 @@ public final class Outlets {
             public void finish() throws Exception {
                 for (Outlet o : all) {
                     o.finish();
+                    progress.beat();
                 }
             }
         };
@@ -84,6 +86,11 @@ public final class Outlets {
         };
     }
 
+    /** Writes to where the fd pointed before; a destination that is gone stops quietly (see {@link OriginalFd}). */
+    static Outlet original(OriginalFd original) {
+        return chunk -> original.write(chunk.nativeCopy(), chunk.length());
+    }
+
     /** Raw bytes into a stream, flushed (not closed) at the end. */
     public static Outlet stream(OutputStream out) {
         return new Outlet() {
@@ -103,15 +110,31 @@ public final class Outlets {
      * Raw bytes to whatever {@code System.out} (or {@code System.err}) is at each
      * write, past any bypass of ours, inside an echo window.
      */
-    public static Outlet javaStream(boolean err, EchoGuard guard) {
-        return chunk -> {
-            java.io.PrintStream target = JavaStreamBypass.unwrap(err ? System.err : System.out);
-            byte[] bytes = chunk.array();
-            int length = chunk.length();
-            guard.write(bytes, 0, length, () -> {
-                target.write(bytes, 0, length);
-                target.flush();
-            });
+    public static Outlet javaStream(boolean err, EchoGuard guard, Failures failures) {
+        return new Outlet() {
+            /** A stream found in error: skipped until System.out (or err) is another one. */
+            private java.io.PrintStream broken;
+
+            @Override
+            public void write(Chunk chunk) throws Exception {
+                java.io.PrintStream target = JavaStreamBypass.unwrap(err ? System.err : System.out);
+                if (target == broken) {
+                    return;
+                }
+                byte[] bytes = chunk.array();
+                int length = chunk.length();
+                guard.write(bytes, 0, length, () -> {
+                    target.write(bytes, 0, length);
+                    target.flush();
+                });
+                // A PrintStream never throws; its destination may be gone all the same
+                // (java App | head -1): stop this branch quietly, like OriginalFd does.
+                if (target.checkError()) {
+                    broken = target;
+                    failures.warn("fdcapture stopped writing to System." + (err ? "err" : "out")
+                            + ", which is in error (its destination may be gone); the other sinks go on");
+                }
+            }
         };
     }
 

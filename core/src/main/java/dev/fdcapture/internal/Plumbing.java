@@ -131,18 +131,22 @@ public final class Plumbing {
             }
             return new Plumbing(settings, bindings, List.copyOf(readers), failures, bypasses);
         } catch (RuntimeException | Error e) {
-            rollback(e, bindings, outSpool, errSpool, readers, started, toClose);
+            rollback(e, bindings, outSpool, errSpool, readers, started, toClose, settings);
             throw e;
         }
     }
 
     private static SpoolReader reader(Spool spool, Delivery delivery, int originalFd, String name, Settings settings,
                                       Failures failures, EchoGuard guard, Runnable onExit) {
-        Delivery.Context cx = new Delivery.Context(originalFd, settings, failures, guard);
+        Progress progress = new Progress();
+        OriginalFd original = new OriginalFd(originalFd, name.replace("fdcapture-", "").replace("-reader", ""),
+                failures);
+        Delivery.Context cx = new Delivery.Context(original, settings, failures, guard, progress);
         try {
             Outlet outlet = delivery.outlet(cx);
             // From here on the outlets own the files they opened and close them when finished.
-            return new SpoolReader(spool, outlet, originalFd, name, settings.backlogLimit(), failures, onExit);
+            return new SpoolReader(spool, outlet, progress, original, name, settings.backlogLimit(), failures,
+                    onExit);
         } catch (RuntimeException | Error e) {
             try {
                 closeAll(cx.opened);
@@ -163,7 +167,7 @@ public final class Plumbing {
     }
 
     private static void rollback(Throwable e, FdTable.Binding[] bindings, Spool outSpool, Spool errSpool,
-                                 List<SpoolReader> readers, int started, List<Integer> toClose) {
+                                 List<SpoolReader> readers, int started, List<Integer> toClose, Settings settings) {
         try {
             if (bindings != null) {
                 FdTable.unbind(bindings);
@@ -188,7 +192,7 @@ public final class Plumbing {
                 r.closeWriteEnd();
                 if (i < started) {
                     r.finishOrStart();
-                    r.awaitDelivered(Duration.ZERO);
+                    r.awaitDelivered(Duration.ZERO, settings.stallTimeout());
                 } else {
                     r.abandon();
                 }
@@ -222,8 +226,16 @@ public final class Plumbing {
     }
 
     private static void closeSaved(FdTable.Binding[] bindings) {
+        RuntimeException failure = null;
         for (FdTable.Binding b : bindings) {
-            Libc.close(b.saved());
+            try {
+                Libc.close(b.saved());
+            } catch (RuntimeException e) {
+                failure = add(failure, e);
+            }
+        }
+        if (failure != null) {
+            throw failure;
         }
     }
 
@@ -272,7 +284,11 @@ public final class Plumbing {
                 } catch (RuntimeException e) {
                     failure = add(failure, e);
                 }
-                interrupted |= r.awaitDelivered(settings.closeTimeout());
+            }
+            SpoolReader.Wait wait = SpoolReader.awaitAll(readers, settings.closeTimeout(), settings.stallTimeout());
+            interrupted = wait.interrupted;
+            if (wait.stall != null) {
+                failure = add(failure, wait.stall);
             }
             if (readers.isEmpty()) {
                 try {
@@ -285,7 +301,11 @@ public final class Plumbing {
                 Thread.currentThread().interrupt();
             }
         }
-        long dropped = droppedBytes();
+        failures.logWarnings(); // the fds are restored: a warning no longer lands in a capture
+        long dropped = 0;
+        for (SpoolReader r : readers) {
+            dropped += r.backlogDroppedBytes();
+        }
         if (dropped > 0) {
             Log.LOG.log(System.Logger.Level.WARNING, "fdcapture dropped {0} bytes: the sink fell more than {1} bytes"
                     + " behind (RedirectBuilder.backlogLimit)", dropped, settings.backlogLimit());

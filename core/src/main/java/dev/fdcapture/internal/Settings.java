@@ -13,7 +13,8 @@ import java.time.Duration;
  * @param backlogLimit      bytes a slow sink may fall behind before they are skipped
  * @param maxLineLength     the longest line delivered whole
  * @param bypassJavaStreams whether System.out/err keep going where they went
+ * @param stallTimeout      how long close() waits for one sink call that does not return
  */
 public record Settings(Charset charset, long flushIntervalNanos, Duration closeTimeout, long backlogLimit,
-                       int maxLineLength, boolean bypassJavaStreams) {
+                       int maxLineLength, boolean bypassJavaStreams, Duration stallTimeout) {
 }

@@ -112,9 +112,17 @@ public final class Spool implements AutoCloseable {
         RuntimeException failure = null;
         try {
             Dispatcher.cancel(dispatchWatch);
-            closeWriteEnd();
         } catch (RuntimeException e) {
             failure = e;
+        }
+        try {
+            closeWriteEnd();
+        } catch (RuntimeException e) {
+            if (failure == null) {
+                failure = e;
+            } else {
+                failure.addSuppressed(e);
+            }
         }
         try {
             Libc.close(memfd);

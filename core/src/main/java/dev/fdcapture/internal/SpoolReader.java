@@ -32,6 +32,7 @@ public final class SpoolReader implements Runnable {
 
     private final Spool spool;
     private final Outlet outlet;
+    private final Progress progress;
     private final Outlet lingerOutlet;
     private final EchoLedger ledger;
     private final String threadName;
@@ -40,6 +41,8 @@ public final class SpoolReader implements Runnable {
     private final Runnable onExit;
 
     private final CountDownLatch delivered = new CountDownLatch(1);
+    /** Readers made and not yet finished, process-wide: for tests that check none is left behind. */
+    private static final java.util.concurrent.atomic.AtomicInteger LIVE = new java.util.concurrent.atomic.AtomicInteger();
     private boolean finished; // reader thread only
     private volatile boolean closing;
     /** NEW until the dispatcher, close or a start that cannot wait starts it (or close finishes it). */
@@ -53,16 +56,35 @@ public final class SpoolReader implements Runnable {
     private volatile long droppedBytes;
     private volatile long deliveredBytes;
 
-    public SpoolReader(Spool spool, Outlet outlet, int originalFd, String threadName,
+    /** Guards the hand-off between a sink call returning and close() giving up on it. */
+    private final Object callLock = new Object();
+    /** When the running outlet call began, or {@link #NO_CALL}; under callLock. */
+    private long callSince = NO_CALL;
+    private static final long NO_CALL = Long.MIN_VALUE;
+    /** Offset up to which the outlet has returned from every call; under callLock. */
+    private long confirmed;
+    /** close() gave up on a stalled call: deliver nothing more, never call the outlet again. */
+    private volatile boolean abandoned;
+    /** What close() counted as not delivered when it gave up; part of droppedBytes. */
+    private volatile long stalledBytes;
+
+    public SpoolReader(Spool spool, Outlet outlet, Progress progress, OriginalFd original, String threadName,
                        long backlogLimit, Failures failures, Runnable onExit) {
         this.spool = spool;
         this.outlet = outlet;
-        this.lingerOutlet = Outlets.guarded(Outlets.fd(originalFd, false), failures);
-        this.ledger = new EchoLedger(spool, originalFd, failures);
+        this.progress = progress;
+        this.lingerOutlet = Outlets.guarded(Outlets.original(original), failures);
+        this.ledger = new EchoLedger(spool, original, failures);
         this.threadName = threadName;
         this.backlogLimit = backlogLimit;
         this.failures = failures;
         this.onExit = onExit;
+        LIVE.incrementAndGet();
+    }
+
+    /** How many readers were made and have not finished (spool closed, saved fds let go), process-wide. */
+    public static int live() {
+        return LIVE.get();
     }
 
     /** The echo bookkeeping of this reader's spool, for {@link EchoGuard}. */
@@ -70,9 +92,14 @@ public final class SpoolReader implements Runnable {
         return ledger;
     }
 
-    /** Bytes skipped because the backlog passed its limit. */
+    /** Bytes skipped because the backlog passed its limit, or not delivered because the sink stalled. */
     public long droppedBytes() {
         return droppedBytes;
+    }
+
+    /** Of {@link #droppedBytes()}, those skipped because the backlog passed its limit. */
+    public long backlogDroppedBytes() {
+        return droppedBytes - stalledBytes;
     }
 
     /** Bytes handed to the outlet. */
@@ -114,7 +141,7 @@ public final class SpoolReader implements Runnable {
     /** Starts the reader thread unless it was started (or finished) already. */
     void startIfWaiting() {
         if (state.compareAndSet(NEW, STARTED)) {
-            ReaderThreads.start(threadName, this);
+            launch();
         }
     }
 
@@ -127,11 +154,34 @@ public final class SpoolReader implements Runnable {
         if (!state.compareAndSet(NEW, STARTED)) {
             return;
         }
-        Dispatcher.cancel(spool.dispatchWatch());
-        if (spool.size() == 0 && !spool.writersAlive()) {
+        boolean idle = false;
+        RuntimeException failure = null;
+        try {
+            Dispatcher.cancel(spool.dispatchWatch());
+            idle = spool.size() == 0 && !spool.writersAlive();
+        } catch (RuntimeException e) {
+            failure = e; // not known to be idle: the reader finds out, and finishes either way
+        }
+        if (idle) {
             exit();
         } else {
+            launch();
+        }
+        if (failure != null) {
+            throw failure;
+        }
+    }
+
+    /**
+     * Runs the reader on a pooled thread; if no thread can be had, on this one
+     * (whoever starts a reader waits for it in close() anyway): a reader that
+     * never runs would keep close() waiting for ever.
+     */
+    private void launch() {
+        try {
             ReaderThreads.start(threadName, this);
+        } catch (RuntimeException | OutOfMemoryError e) {
+            run();
         }
     }
 
@@ -154,6 +204,7 @@ public final class SpoolReader implements Runnable {
         } catch (RuntimeException e) {
             failures.record(e);
         } finally {
+            LIVE.decrementAndGet();
             // Last: whoever waits in awaitDelivered sees every descriptor closed.
             delivered.countDown();
         }
@@ -165,7 +216,22 @@ public final class SpoolReader implements Runnable {
         if (b != null) {
             Buffers.CURRENT.remove();
             b.watcher.close();
+            if (b.writes != null) {
+                b.writes.close();
+            }
         }
+    }
+
+    /** The write counters of the calling reader thread, kept for its life; null on any other thread. */
+    static ThreadWrites threadWrites() {
+        Buffers b = Buffers.CURRENT.get();
+        if (b == null) {
+            return null;
+        }
+        if (b.writes == null) {
+            b.writes = ThreadWrites.open();
+        }
+        return b.writes;
     }
 
     private void drain(Buffers buffers, int wd) throws Exception {
@@ -182,6 +248,9 @@ public final class SpoolReader implements Runnable {
                     // A child still holds the fd: the sink gets what is here now, and
                     // later bytes go where the fd pointed before the redirection.
                     offset = deliverUpTo(spool.size(), offset, chunk);
+                    if (abandoned) {
+                        return;
+                    }
                     finishOutlet();
                     delivered.countDown();
                     target = lingerOutlet;
@@ -195,6 +264,7 @@ public final class SpoolReader implements Runnable {
                 }
                 if (echo) {
                     offset += want; // forwarded when its window closed
+                    advance(offset);
                     continue;
                 }
                 long n = spool.read(chunk.buffer(), (int) want, offset);
@@ -208,16 +278,21 @@ public final class SpoolReader implements Runnable {
                     }
                 }
                 chunk.filled((int) n);
-                target.write(chunk);
-                offset += n;
                 if (target == outlet) {
+                    if (!call(chunk, offset + n)) {
+                        return;
+                    }
                     deliveredBytes += n;
+                } else {
+                    target.write(chunk);
                 }
+                offset += n;
                 if (n == chunk.capacity()) {
                     long backlog = spool.size() - offset;
                     if (backlog > backlogLimit) {
                         droppedBytes += backlog;
                         offset += backlog;
+                        advance(offset);
                     }
                 }
                 if (offset - released >= RELEASE_STEP) {
@@ -269,11 +344,56 @@ public final class SpoolReader implements Runnable {
                 break;
             }
             chunk.filled((int) n);
-            outlet.write(chunk);
+            if (!call(chunk, offset + n)) {
+                return offset;
+            }
             offset += n;
             deliveredBytes += n;
         }
         return offset;
+    }
+
+    /** Other outlets (a tee's file, the original fd) may have written since the last logger call. */
+    private static void forgetWrites() {
+        Buffers b = Buffers.CURRENT.get();
+        if (b != null && b.writes != null) {
+            b.writes.wroteSince();
+        }
+    }
+
+    /** Bytes up to {@code offset} need no outlet call (echo forwarded elsewhere, or dropped). */
+    private void advance(long offset) {
+        synchronized (callLock) {
+            if (!abandoned) {
+                confirmed = offset;
+            }
+        }
+    }
+
+    /**
+     * One call of the outlet, watched for stalls: returns false if close() gave up
+     * on it meanwhile (its bytes are counted as dropped; nothing more is delivered).
+     */
+    private boolean call(Chunk chunk, long end) throws Exception {
+        synchronized (callLock) {
+            if (abandoned) {
+                return false;
+            }
+            callSince = System.nanoTime();
+        }
+        progress.beat();
+        forgetWrites();
+        try {
+            outlet.write(chunk);
+        } finally {
+            synchronized (callLock) {
+                callSince = NO_CALL;
+                if (!abandoned) {
+                    confirmed = end;
+                }
+            }
+        }
+        return !abandoned;
     }
 
     private void finishOutlet() {
@@ -281,10 +401,21 @@ public final class SpoolReader implements Runnable {
             return;
         }
         finished = true;
+        synchronized (callLock) {
+            if (abandoned) {
+                return; // a stalled sink is never called again
+            }
+            callSince = System.nanoTime();
+        }
+        forgetWrites();
         try {
             outlet.finish();
         } catch (Throwable t) {
             failures.record(t);
+        } finally {
+            synchronized (callLock) {
+                callSince = NO_CALL;
+            }
         }
     }
 
@@ -296,37 +427,170 @@ public final class SpoolReader implements Runnable {
 
     /**
      * Waits until every byte written before this call has reached the outlet and
-     * the outlet is finished. Waits at most {@code deadline} for writers (children)
-     * to let go of the spool, and then as long as the outlet needs for what was
-     * already written: nothing is cut off. Returns whether the caller was
-     * interrupted meanwhile (the interrupt is not lost, the caller re-asserts it).
+     * the outlet is finished; see {@link #awaitAll}. Returns whether the caller
+     * was interrupted meanwhile.
      */
-    public boolean awaitDelivered(Duration deadline) {
+    public boolean awaitDelivered(Duration deadline, Duration stallTimeout) {
+        Wait w = awaitAll(java.util.List.of(this), deadline, stallTimeout);
+        if (w.stall != null) {
+            failures.record(w.stall);
+        }
+        return w.interrupted;
+    }
+
+    /** How {@link #awaitAll} ended. */
+    public static final class Wait {
+        /** Whether the waiting thread was interrupted (the caller re-asserts the flag). */
+        public final boolean interrupted;
+        /** Why close() stopped waiting for a sink, or null. */
+        public final dev.fdcapture.CaptureException stall;
+
+        Wait(boolean interrupted, dev.fdcapture.CaptureException stall) {
+            this.interrupted = interrupted;
+            this.stall = stall;
+        }
+    }
+
+    /**
+     * Waits until every byte written before this call has reached the outlets of
+     * {@code readers} and the outlets are finished. One deadline for all of them:
+     * until {@code closeTimeout} has passed, children still holding a spool are
+     * waited for; then each reader delivers what is there and hands over
+     * (later bytes go where the fd pointed before). Delivery itself is never cut
+     * short while the outlets make progress; <b>a single outlet call that runs
+     * longer than {@code stallTimeout} is given up on</b>: the reader is
+     * abandoned (it stops when the call returns, if ever), what it had not
+     * delivered is counted as dropped, and the returned {@link Wait#stall} says
+     * which reader, on which thread, for how long. An interrupt does not end the
+     * wait; it is reported in {@link Wait#interrupted}.
+     */
+    public static Wait awaitAll(java.util.List<SpoolReader> readers, Duration closeTimeout, Duration stallTimeout) {
         boolean interrupted = false;
-        long until = System.nanoTime() + deadline.toNanos();
+        dev.fdcapture.CaptureException stall = null;
+        long stallNanos = saturatedNanos(stallTimeout);
+        long closeNanos = saturatedNanos(closeTimeout);
+        long start = System.nanoTime();
+        // Per reader: the beats last seen, and when they were last seen to change.
+        long[] beats = new long[readers.size()];
+        long[] changed = new long[readers.size()];
+        for (int i = 0; i < beats.length; i++) {
+            beats[i] = readers.get(i).progress.beats();
+            changed[i] = start;
+        }
+        boolean handedOver = false;
         while (true) {
-            try {
-                long left = until - System.nanoTime();
-                if (left <= 0 || delivered.await(left, TimeUnit.NANOSECONDS)) {
-                    break;
+            long now = System.nanoTime();
+            SpoolReader waitFor = null;
+            long wake = Long.MAX_VALUE;
+            for (int i = 0; i < beats.length; i++) {
+                SpoolReader r = readers.get(i);
+                if (r.delivered.getCount() == 0 || r.abandoned) {
+                    continue;
                 }
+                long b = r.progress.beats();
+                if (b != beats[i]) {
+                    beats[i] = b;
+                    changed[i] = now;
+                }
+                long since = r.stalledSince();
+                // Stuck: inside one outlet call, and no call of user code returned for the limit.
+                long quiet = since == NO_CALL ? 0 : now - (since - changed[i] > 0 ? since : changed[i]);
+                if (since != NO_CALL && quiet >= stallNanos) {
+                    dev.fdcapture.CaptureException e = r.abandon(since, b, quiet, stallTimeout);
+                    if (e != null) {
+                        if (stall == null) {
+                            stall = e;
+                        } else {
+                            stall.addSuppressed(e);
+                        }
+                        // Its window may hold the others back (EchoLedger.plan): no more waiting for windows.
+                        for (SpoolReader o : readers) {
+                            o.ledger.release();
+                        }
+                        continue;
+                    }
+                }
+                if (waitFor == null) {
+                    waitFor = r;
+                }
+                // Look again when this one could pass the limit.
+                wake = Math.min(wake, stallNanos - quiet);
+            }
+            if (waitFor == null) {
+                return new Wait(interrupted, stall);
+            }
+            if (!handedOver) {
+                if (now - start >= closeNanos) {
+                    // One deadline for the whole close, not one per fd: every reader hands over now.
+                    for (SpoolReader r : readers) {
+                        if (r.delivered.getCount() != 0) {
+                            r.handover = true;
+                            r.ledger.release();
+                        }
+                    }
+                    handedOver = true;
+                    continue;
+                }
+                wake = Math.min(wake, closeNanos - (now - start));
+            }
+            try {
+                // Woken early by this reader finishing; the others are looked at again then.
+                waitFor.delivered.await(Math.min(Math.max(wake, 100_000), 50_000_000), TimeUnit.NANOSECONDS);
             } catch (InterruptedException e) {
                 interrupted = true;
             }
         }
-        if (delivered.getCount() != 0) {
-            handover = true;
-            ledger.release();
-            while (true) {
-                try {
-                    delivered.await();
-                    break;
-                } catch (InterruptedException e) {
-                    interrupted = true;
-                }
-            }
+    }
+
+    /** When the running outlet call began, or NO_CALL. */
+    private long stalledSince() {
+        synchronized (callLock) {
+            return callSince;
         }
-        return interrupted;
+    }
+
+    /**
+     * Gives up on the running outlet call if it is still the one found stalled
+     * (same call, no beat since): counts what was not delivered and frees the
+     * spool's memory. Returns the failure to report, or null if it moved on.
+     */
+    private dev.fdcapture.CaptureException abandon(long since, long beats, long quietNanos, Duration stallTimeout) {
+        long undelivered;
+        synchronized (callLock) {
+            if (callSince != since || progress.beats() != beats || abandoned) {
+                return null;
+            }
+            abandoned = true;
+            undelivered = Math.max(0, ledger.sizeIfOpen() - confirmed);
+        }
+        droppedBytes += undelivered;
+        stalledBytes = undelivered;
+        ledger.discardConsumable();
+        Thread t = runner;
+        String thread = t != null ? t.getName() : threadName;
+        String fd = threadName.replace("fdcapture-", "").replace("-reader", "");
+        return new dev.fdcapture.CaptureException("the " + fd + " sink stalled: one call on thread " + thread
+                + " has not returned for " + TimeUnit.NANOSECONDS.toMillis(quietNanos) + " ms (stallTimeout "
+                + stallTimeout.toMillis() + " ms); close() stopped waiting for it, " + undelivered
+                + " bytes were not delivered, and the sink is not called again", stackOf(t));
+    }
+
+    /** Where a stalled thread is stuck, as a cause to look at. */
+    private static Throwable stackOf(Thread t) {
+        if (t == null) {
+            return null;
+        }
+        Throwable where = new Throwable("where " + t.getName() + " was stuck");
+        where.setStackTrace(t.getStackTrace());
+        return where;
+    }
+
+    private static long saturatedNanos(Duration d) {
+        try {
+            return d.toNanos();
+        } catch (ArithmeticException e) {
+            return d.isNegative() ? Long.MIN_VALUE : Long.MAX_VALUE;
+        }
     }
 
     /** Per reader thread, reused from capture to capture. */
@@ -335,6 +599,8 @@ public final class SpoolReader implements Runnable {
 
         final Chunk chunk = new Chunk(CHUNK);
         final Watcher watcher = new Watcher();
+        /** Opened by the first logger call on this thread. */
+        ThreadWrites writes;
 
         static Buffers forThisThread() {
             Buffers b = CURRENT.get();

@@ -33,6 +33,8 @@ public final class Slf4jChild {
             console(JavaStreams.valueOf(args[1]));
         } else if (args[0].equals("exit")) {
             exit(Integer.parseInt(args[1]));
+        } else if (args[0].equals("repeat")) {
+            repeat(Boolean.parseBoolean(args[1]), Integer.parseInt(args[2]), Integer.parseInt(args[3]));
         } else {
             throw new IllegalArgumentException(args[0]);
         }
@@ -40,9 +42,8 @@ public final class Slf4jChild {
 
     /**
      * Native lines into a console appender that writes to fd 1, the captured fd
-     * itself. The writes are spaced out: a console appender that holds its stream
-     * (log4j2's) is recognised by the text of its output, and native output written
-     * during that very logger call would go to the terminal with it (documented).
+     * itself, one at a time (the repeat scenario writes them from several threads
+     * while logger calls run).
      */
     private static void console(JavaStreams javaStreams) throws Exception {
         Logger log = LoggerFactory.getLogger("native");
@@ -65,6 +66,33 @@ public final class Slf4jChild {
             dprintf(1, "braces {} stay\n");
         }
         log.info("finished");
+    }
+
+    /**
+     * Issue 7 point 8: a native library that logs the same message in a loop from
+     * several threads, into {@link Slf4jSink#loggers()} while its logger calls run.
+     * {@code tagged}: each thread prefixes its own tag ({@code [t3] frame dropped}),
+     * so the lines differ in length but share their longest run of text.
+     */
+    private static void repeat(boolean tagged, int threads, int lines) throws Exception {
+        LoggerFactory.getLogger("native.stdout"); // the backend configures itself before the capture
+        try (Redirection r = Slf4jSink.loggers().start()) {
+            Thread[] writers = new Thread[threads];
+            for (int t = 0; t < threads; t++) {
+                String line = (tagged ? "[t" + t + "] " : "") + "frame dropped\n";
+                writers[t] = new Thread(() -> {
+                    for (int i = 0; i < lines; i++) {
+                        dprintf(1, line);
+                        java.util.concurrent.locks.LockSupport.parkNanos(20_000); // keeps writing while lines are logged
+                    }
+                }, "native-" + t);
+                writers[t].start();
+            }
+            for (Thread w : writers) {
+                w.join();
+            }
+        }
+        System.err.println("finished");
     }
 
     /** install(), buffered stdio output, then System.exit: the shutdown hook delivers all of it. */

@@ -3,6 +3,8 @@ package dev.fdcapture.slf4j;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.slf4j.LoggerFactory;
 import org.slf4j.event.Level;
 
@@ -112,6 +114,64 @@ class Slf4jSinkTest {
         }
         assertEquals(2 * lines, log.size());
         assertEquals("", r.stdout(), "nothing escaped to the real stdout");
+    }
+
+    /**
+     * Issue 7 point 8: with a logger that writes nowhere near a captured fd (a
+     * plain file appender), native lines written while a logger call runs used to
+     * go to the terminal whenever they carried the logged line's text. Nothing is
+     * diverted now, and repeated identical lines from several threads all reach the log.
+     */
+    @ParameterizedTest(name = "tagged lines: {0}")
+    @ValueSource(booleans = {false, true})
+    void a_file_appender_gets_every_repeated_native_line_and_the_terminal_none(boolean tagged, @TempDir Path dir)
+            throws Exception {
+        Path logFile = dir.resolve("native.log");
+        int threads = 4;
+        int lines = 500;
+        Result r = run(List.of("-Dslf4j.provider=" + LOGBACK, "-Dlogback.configurationFile=logback-file.xml",
+                "-Dlog.file=" + logFile), "repeat", Boolean.toString(tagged), Integer.toString(threads),
+                Integer.toString(lines));
+        assertEquals(0, r.exit(), r.stderr());
+        List<String> log = Files.readAllLines(logFile, StandardCharsets.UTF_8);
+        for (int t = 0; t < threads; t++) {
+            String expected = "[stdout] INFO native.stdout - " + (tagged ? "[t" + t + "] " : "") + "frame dropped";
+            assertEquals(tagged ? lines : threads * lines, log.stream().filter(expected::equals).count(),
+                    "lines in the log like: " + expected + "; terminal got:\n" + r.stdout());
+            if (!tagged) {
+                break;
+            }
+        }
+        assertEquals(threads * lines, log.size());
+        assertEquals("", r.stdout(), "native lines diverted to the terminal");
+    }
+
+    /**
+     * Issue 7 point 8, the other side: a console appender that holds the original
+     * System.out (log4j2's default) writes into the very fd being captured; with
+     * repeated identical native lines from several threads arriving during its
+     * calls, each line is logged once, and its echo never loops back.
+     */
+    @ParameterizedTest(name = "tagged lines: {0}")
+    @ValueSource(booleans = {false, true})
+    void a_console_appender_holding_the_original_stream_logs_each_repeated_line_once_and_never_loops(boolean tagged)
+            throws Exception {
+        int threads = 4;
+        int lines = 500;
+        Result r = run(List.of("-Dslf4j.provider=" + LOG4J, "-Dlog4j2.configurationFile=log4j2-console.xml"),
+                "repeat", Boolean.toString(tagged), Integer.toString(threads), Integer.toString(lines));
+        assertEquals(0, r.exit(), r.stderr());
+        String[] out = r.stdout().split("\n");
+        long logged = 0;
+        for (String line : out) {
+            if (line.matches("\\[stdout] INFO native\\.stdout - " + (tagged ? "\\[t\\d] " : "") + "frame dropped")) {
+                logged++;
+            } else if (line.contains("frame dropped")) {
+                org.junit.jupiter.api.Assertions.fail("not one record per native line (a loop, or a raw line): "
+                        + line + "\n--- stdout ---\n" + r.stdout());
+            }
+        }
+        assertEquals(threads * lines, logged, r.stdout());
     }
 
     @Test

@@ -26,10 +26,12 @@ public final class Errno {
     public static final int ESPIPE = 29;
     public static final int EROFS = 30;
     public static final int EPIPE = 32;
+    public static final int ENOLCK = 37;
     public static final int ENOSYS = 38;
     public static final int EOPNOTSUPP = 95;
+    public static final int ECONNRESET = 104;
 
-    private static final String[] NAMES = new String[96];
+    private static final String[] NAMES = new String[105];
 
     static {
         NAMES[EPERM] = "EPERM";
@@ -53,8 +55,10 @@ public final class Errno {
         NAMES[ESPIPE] = "ESPIPE";
         NAMES[EROFS] = "EROFS";
         NAMES[EPIPE] = "EPIPE";
+        NAMES[ENOLCK] = "ENOLCK";
         NAMES[ENOSYS] = "ENOSYS";
         NAMES[EOPNOTSUPP] = "EOPNOTSUPP";
+        NAMES[ECONNRESET] = "ECONNRESET";
     }
 
     private Errno() {

@@ -25,6 +25,8 @@ public final class Libc {
     public static final int O_TRUNC = 01000;
     public static final int O_APPEND = 02000;
     public static final int O_CLOEXEC = 02000000;
+    public static final int O_ACCMODE = 3;
+    public static final int F_GETFL = 3;
     public static final int F_DUPFD_CLOEXEC = 1030;
     public static final int F_ADD_SEALS = 1033;
     public static final int F_SEAL_SHRINK = 0x0002;
@@ -42,27 +44,47 @@ public final class Libc {
     public static final int FALLOC_FL_PUNCH_HOLE = 2;
     public static final int SEEK_END = 2;
 
-    private static final Posix OS = Backend.posix();
+    /** The backend's own calls. */
+    private static final Posix NATIVE = Backend.posix();
+    /** What the calls below go through: {@link #NATIVE}, unless a test interposed (see {@link #interpose}). */
+    private static volatile Posix os = NATIVE;
     /**
      * {@code struct flock} on LP64 Linux: {@code short l_type, l_whence; off_t l_start,
      * l_len; pid_t l_pid}, 32 bytes with padding.
      */
     private static final int FLOCK_SIZE = 32;
     /** Per thread: a {@code struct flock}, and native memory for writes from Java arrays. */
-    private static final ThreadLocal<NativeBuffer> FLOCK = ThreadLocal.withInitial(() -> OS.allocate(FLOCK_SIZE));
-    private static final ThreadLocal<NativeBuffer> STAGING = ThreadLocal.withInitial(() -> OS.allocate(64 * 1024));
+    private static final ThreadLocal<NativeBuffer> FLOCK = ThreadLocal.withInitial(() -> os.allocate(FLOCK_SIZE));
+    private static final ThreadLocal<NativeBuffer> STAGING = ThreadLocal.withInitial(() -> os.allocate(64 * 1024));
 
     private Libc() {
     }
 
+    /**
+     * Puts {@code decorator} between these checked calls and the backend (null:
+     * the backend itself again); returns what was there. For fault-injection
+     * tests only: package-private, so nothing outside this package, and nothing
+     * in the public API, can reach it.
+     */
+    static Posix interpose(Posix decorator) {
+        Posix previous = os;
+        os = decorator != null ? decorator : NATIVE;
+        return previous;
+    }
+
+    /** The backend's own calls, for a decorator to delegate to. */
+    static Posix nativeCalls() {
+        return NATIVE;
+    }
+
     /** The backend in use, {@code ffm} or {@code jna}. */
     public static String backend() {
-        return OS.name();
+        return os.name();
     }
 
     /** Native memory for the calls below, freed when unreachable. */
     public static NativeBuffer allocate(int bytes) {
-        return OS.allocate(bytes);
+        return os.allocate(bytes);
     }
 
     /** Writes all of {@code buf[0, len)} to {@code fd}, retrying short writes and EINTR. */
@@ -70,7 +92,7 @@ public final class Libc {
         try {
             long done = 0;
             while (done < len) {
-                long n = OS.write(fd, buf.address(done), len - done);
+                long n = os.write(fd, buf.address(done), len - done);
                 if (n < 0) {
                     if (n == -Errno.EINTR) {
                         continue;
@@ -99,7 +121,7 @@ public final class Libc {
     public static long read(int fd, NativeBuffer buf, long len) {
         try {
             while (true) {
-                long n = OS.read(fd, buf.address(), len);
+                long n = os.read(fd, buf.address(), len);
                 if (n >= 0) {
                     return n;
                 }
@@ -118,7 +140,7 @@ public final class Libc {
      */
     public static int pread(int fd, byte[] array, int len, long offset) {
         while (true) {
-            long n = OS.preadArray(fd, array, len, offset);
+            long n = os.preadArray(fd, array, len, offset);
             if (n >= 0) {
                 return (int) n;
             }
@@ -133,7 +155,7 @@ public final class Libc {
      * either way, and retrying could close a descriptor another thread just got.
      */
     public static void close(int fd) {
-        int rc = OS.close(fd);
+        int rc = os.close(fd);
         if (rc < 0 && rc != -Errno.EINTR) {
             throw failure("close(" + fd + ")", -rc);
         }
@@ -159,7 +181,7 @@ public final class Libc {
      */
     public static void dup2(int oldfd, int newfd) {
         for (int attempt = 0; ; attempt++) {
-            int rc = OS.dup2(oldfd, newfd);
+            int rc = os.dup2(oldfd, newfd);
             if (rc >= 0) {
                 return;
             }
@@ -176,6 +198,32 @@ public final class Libc {
         return fcntl(fd, F_DUPFD_CLOEXEC, 3, "fcntl(" + fd + ", F_DUPFD_CLOEXEC, 3)");
     }
 
+    /**
+     * Whether {@code fd} is open for writing: the access mode of its status flags
+     * ({@code F_GETFL}) is O_WRONLY or O_RDWR. False when it is not open at all
+     * (EBADF), where the JVM will put the next file it opens.
+     */
+    public static boolean openForWriting(int fd) {
+        int mode = accessMode(fd);
+        return mode == O_WRONLY || mode == O_RDWR;
+    }
+
+    /** The access mode of {@code fd} (O_RDONLY, O_WRONLY or O_RDWR), or -1 when it is not open (EBADF). */
+    public static int accessMode(int fd) {
+        while (true) {
+            int rc = os.fcntl(fd, F_GETFL, 0);
+            if (rc >= 0) {
+                return rc & O_ACCMODE;
+            }
+            if (rc == -Errno.EBADF) {
+                return -1;
+            }
+            if (rc != -Errno.EINTR) {
+                throw failure("fcntl(" + fd + ", F_GETFL)", -rc);
+            }
+        }
+    }
+
     /** Adds file seals ({@code F_SEAL_*}) to a memfd created with MFD_ALLOW_SEALING. */
     public static void addSeals(int fd, int seals) {
         fcntl(fd, F_ADD_SEALS, seals, "fcntl(" + fd + ", F_ADD_SEALS, " + seals + ")");
@@ -183,7 +231,7 @@ public final class Libc {
 
     private static int fcntl(int fd, int cmd, int arg, String call) {
         while (true) {
-            int rc = OS.fcntl(fd, cmd, arg);
+            int rc = os.fcntl(fd, cmd, arg);
             if (rc >= 0) {
                 return rc;
             }
@@ -217,7 +265,7 @@ public final class Libc {
         b.putInt(24, 0);
         try {
             while (true) {
-                int rc = OS.fcntlPointer(fd, cmd, lock.address());
+                int rc = os.fcntlPointer(fd, cmd, lock.address());
                 if (rc >= 0) {
                     return b.getShort(0);
                 }
@@ -232,7 +280,7 @@ public final class Libc {
 
     /** Removes a watch; a watch already gone (its file deleted) is not an error. */
     public static void inotifyRmWatch(int fd, int wd) {
-        int rc = OS.inotifyRmWatch(fd, wd);
+        int rc = os.inotifyRmWatch(fd, wd);
         if (rc < 0 && rc != -Errno.EINVAL) {
             throw failure("inotify_rm_watch(" + fd + ", " + wd + ")", -rc);
         }
@@ -241,7 +289,7 @@ public final class Libc {
     /** Opens {@code path}; {@code mode} matters only with O_CREAT. Retries EINTR. */
     public static int open(String path, int flags, int mode) {
         while (true) {
-            int fd = OS.open(path, flags, mode);
+            int fd = os.open(path, flags, mode);
             if (fd >= 0) {
                 return fd;
             }
@@ -253,7 +301,7 @@ public final class Libc {
 
     /** An anonymous memory file; see man 2 memfd_create. */
     public static int memfdCreate(String name, int flags) {
-        int fd = OS.memfdCreate(name, flags);
+        int fd = os.memfdCreate(name, flags);
         if (fd < 0) {
             throw failure("memfd_create(\"" + name + "\", " + flags + ")", -fd);
         }
@@ -262,7 +310,7 @@ public final class Libc {
 
     /** A new inotify instance. */
     public static int inotifyInit1(int flags) {
-        int fd = OS.inotifyInit1(flags);
+        int fd = os.inotifyInit1(flags);
         if (fd < 0) {
             throw failure("inotify_init1(IN_CLOEXEC)", -fd,
                     fd == -Errno.EMFILE ? "; raise fs.inotify.max_user_instances" : "");
@@ -272,7 +320,7 @@ public final class Libc {
 
     /** Watches {@code path} for the events in {@code mask}; returns the watch descriptor. */
     public static int inotifyAddWatch(int fd, String path, int mask) {
-        int wd = OS.inotifyAddWatch(fd, path, mask);
+        int wd = os.inotifyAddWatch(fd, path, mask);
         if (wd < 0) {
             throw failure("inotify_add_watch(" + fd + ", \"" + path + "\", " + mask + ")", -wd);
         }
@@ -281,7 +329,7 @@ public final class Libc {
 
     /** Frees {@code [offset, offset + len)} of the file; its size stays. */
     public static void punchHole(int fd, long offset, long len) {
-        int rc = OS.fallocate(fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, offset, len);
+        int rc = os.fallocate(fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, offset, len);
         if (rc < 0) {
             throw failure("fallocate(" + fd + ", PUNCH_HOLE|KEEP_SIZE, " + offset + ", " + len + ")", -rc);
         }
@@ -289,7 +337,7 @@ public final class Libc {
 
     /** The size of the file behind {@code fd}, read as {@code lseek(fd, 0, SEEK_END)}. */
     public static long size(int fd) {
-        long pos = OS.lseek(fd, 0L, SEEK_END);
+        long pos = os.lseek(fd, 0L, SEEK_END);
         if (pos < 0) {
             throw failure("lseek(" + fd + ", 0, SEEK_END)", (int) -pos);
         }
@@ -298,7 +346,7 @@ public final class Libc {
 
     /** Changes the file's mode; used to raise IN_ATTRIB on a watched file. */
     public static void fchmod(int fd, int mode) {
-        int rc = OS.fchmod(fd, mode);
+        int rc = os.fchmod(fd, mode);
         if (rc < 0) {
             throw failure("fchmod(" + fd + ", 0" + Integer.toOctalString(mode) + ")", -rc);
         }
@@ -310,12 +358,12 @@ public final class Libc {
      * by the return value, never thrown: one broken stream must not stop a capture.
      */
     public static boolean flushAll() {
-        return OS.fflushAll() == 0;
+        return os.fflushAll() == 0;
     }
 
     /** The C library's text for {@code errno}, such as {@code Bad file descriptor}. */
     public static String strerror(int errno) {
-        String text = OS.strerror(errno);
+        String text = os.strerror(errno);
         return text != null ? text : "Unknown error " + errno;
     }
 
@@ -323,7 +371,8 @@ public final class Libc {
         return failure(call, errno, "");
     }
 
-    private static CaptureException failure(String call, int errno, String hint) {
+    /** A failure of {@code call} with {@code errno}, {@code hint} after errno's text; for callers that check results. */
+    public static CaptureException failure(String call, int errno, String hint) {
         return new CaptureException(call, errno, strerror(errno) + hint);
     }
 

@@ -29,7 +29,12 @@ public final class Agent {
     private Agent() {
     }
 
-    /** Called by the JVM for {@code -javaagent:fdcapture-agent.jar[=options]}. */
+    /**
+     * Called by the JVM for {@code -javaagent:fdcapture-agent.jar[=options]}.
+     *
+     * @param args the options after {@code =}, comma-separated {@code key=value}; null or empty for the defaults
+     * @param inst the JVM's instrumentation (not used)
+     */
     public static void premain(String args, Instrumentation inst) {
         AgentOptions options;
         try {
@@ -70,7 +75,11 @@ public final class Agent {
         System.err.println(PREFIX + message);
     }
 
-    /** {@code java -jar fdcapture-agent.jar}: how to use it. */
+    /**
+     * {@code java -jar fdcapture-agent.jar}: how to use it.
+     *
+     * @param args ignored
+     */
     public static void main(String[] args) {
         System.out.print(usage());
     }

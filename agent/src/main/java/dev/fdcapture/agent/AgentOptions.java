@@ -27,6 +27,14 @@ public record AgentOptions(Destination to, LineLevel stdout, LineLevel stderr, S
 
     private static final Pattern LOGGER_NAME = Pattern.compile("[A-Za-z0-9_$][A-Za-z0-9_$.-]*");
 
+    /**
+     * Options as given; {@link #parse} makes them from the agent's argument string.
+     *
+     * @param to      where the lines go
+     * @param stdout  the level of fd 1's lines
+     * @param stderr  the level of fd 2's lines
+     * @param logger  the prefix of the logger names ({@code NAME.stdout}, {@code NAME.stderr})
+     */
     public AgentOptions {
         Objects.requireNonNull(to, "to");
         Objects.requireNonNull(stdout, "stdout");
@@ -37,6 +45,8 @@ public record AgentOptions(Destination to, LineLevel stdout, LineLevel stderr, S
     /**
      * Parses the agent's argument string; null or empty means {@link #DEFAULTS}.
      *
+     * @param args comma-separated {@code key=value} pairs, or null
+     * @return the options
      * @throws IllegalArgumentException naming the offending option and the valid ones
      */
     public static AgentOptions parse(String args) {
@@ -102,7 +112,11 @@ public record AgentOptions(Destination to, LineLevel stdout, LineLevel stderr, S
             this.option = option;
         }
 
-        /** How it is spelled after {@code to=}. */
+        /**
+         * How it is spelled after {@code to=}.
+         *
+         * @return the option's value
+         */
         public String option() {
             return option;
         }
@@ -123,7 +137,16 @@ public record AgentOptions(Destination to, LineLevel stdout, LineLevel stderr, S
 
     /** The level of a line, in SLF4J's names; each destination maps it to its own. */
     public enum LineLevel {
-        TRACE, DEBUG, INFO, WARN, ERROR;
+        /** SLF4J's TRACE. */
+        TRACE,
+        /** SLF4J's DEBUG. */
+        DEBUG,
+        /** SLF4J's INFO, the default for fd 1. */
+        INFO,
+        /** SLF4J's WARN, the default for fd 2 ({@code WARNING} is accepted too). */
+        WARN,
+        /** SLF4J's ERROR. */
+        ERROR;
 
         static LineLevel parse(String key, String value) {
             String v = value.toUpperCase(Locale.ROOT);
@@ -139,7 +162,11 @@ public record AgentOptions(Destination to, LineLevel stdout, LineLevel stderr, S
                     + "; valid levels: TRACE, DEBUG, INFO, WARN, ERROR");
         }
 
-        /** The {@link System.Logger} level. */
+        /**
+         * The {@link System.Logger} level.
+         *
+         * @return the level
+         */
         public System.Logger.Level systemLogger() {
             switch (this) {
                 case TRACE:
@@ -158,6 +185,8 @@ public record AgentOptions(Destination to, LineLevel stdout, LineLevel stderr, S
         /**
          * The {@code java.util.logging} level, mapped the way the JDK maps
          * {@link System.Logger} levels onto it (TRACE is FINER, DEBUG is FINE, ERROR is SEVERE).
+         *
+         * @return the level
          */
         public java.util.logging.Level jul() {
             switch (this) {

@@ -33,6 +33,7 @@ public class FdcaptureLogManager extends LogManager {
     /** Whether the JDK registered its reset hook for this manager (not when JUL starts during shutdown). */
     private final boolean resetAtExit;
 
+    /** Made by {@code java.util.logging} itself, from the system property {@code java.util.logging.manager}. */
     public FdcaptureLogManager() {
         // LogManager's constructor adds the hook unless shutdown has begun.
         resetAtExit = !Shutdown.inProgress();

@@ -14,7 +14,7 @@ package dev.fdcapture.junit;
  * <p><b>Reading is exact at any point:</b> each call first collects everything
  * written to the fds until that moment (C stdio buffers are flushed too), so a
  * line a native call printed just before is there. A call costs well under a
- * millisecond (a median of about 70 us on a 2-core machine); polling it in a
+ * millisecond (a median of 70-110 us on a loaded 2-core machine); polling it in a
  * loop is fine. <b>Inside a redirection the test makes itself</b>
  * ({@code NativeOutput.capture(...)}), a read cannot collect past that
  * redirection without taking its output: it returns what had arrived.

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
  * Where the bytes written to a redirected fd go.
@@ -30,7 +31,7 @@ import java.util.function.Consumer;
  */
 public sealed interface Sink
         permits Sink.Buffer, Sinks.Lines, Sinks.Stream, Sinks.ToFile, Sinks.Discard,
-                Sinks.Original, Sinks.Tee, Sinks.IntoStdout, Sinks.LogLines, Sinks.SystemStream {
+                Sinks.Original, Sinks.Tee, Sinks.IntoStdout, Sinks.LogLines, Sinks.SystemStream, Sinks.Filter {
 
     /**
      * Keeps every byte in memory; read it with {@link Buffer#text()} or {@link Buffer#bytes()}.
@@ -157,6 +158,28 @@ public sealed interface Sink
      */
     static Sink stream(OutputStream out) {
         return new Sinks.Stream(Objects.requireNonNull(out, "out"));
+    }
+
+    /**
+     * Raw bytes to a stream that decides what to keep and what to let through to
+     * where the fd pointed before the redirection: for example another program's
+     * messages that share the fd (a test runner's protocol on fd 1) pass through
+     * untouched while the rest is kept.
+     *
+     * <p>{@code filter} is called once per {@link RedirectBuilder#start()} with a
+     * stream to that place (the one {@link #original()} writes to: a saved copy of
+     * the descriptor, so <b>nothing written to it comes back into the capture</b>),
+     * and returns the stream that receives every byte written to the fd, in order,
+     * on the reader thread. <b>That stream is closed after its last write</b>, when
+     * the redirection ends. The original stream may be written to from any thread
+     * until then; afterwards it throws {@link java.io.IOException}. Like
+     * {@link #original()}, it follows an enclosing redirection that closes first.
+     *
+     * @param filter makes the stream that gets every byte, given the stream to the original fd
+     * @return the sink
+     */
+    static Sink filter(Function<OutputStream, OutputStream> filter) {
+        return new Sinks.Filter(Objects.requireNonNull(filter, "filter"));
     }
 
     /**

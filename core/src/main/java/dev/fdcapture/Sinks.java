@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
  * The kinds of {@link Sink} besides {@link Sink.Buffer}, made only by Sink's
@@ -60,6 +61,9 @@ final class Sinks {
         if (sink instanceof Stream) {
             return new Delivery.Stream(((Stream) sink).out());
         }
+        if (sink instanceof Filter) {
+            return new Delivery.Filter(((Filter) sink).filter());
+        }
         if (sink instanceof ToFile) {
             return new Delivery.File(((ToFile) sink).target());
         }
@@ -93,6 +97,9 @@ final class Sinks {
     }
 
     record LogLines(BiConsumer<Origin, String> handler) implements Sink {
+    }
+
+    record Filter(Function<OutputStream, OutputStream> filter) implements Sink {
     }
 
     enum SystemStream implements Sink {

@@ -91,6 +91,16 @@ public sealed interface Delivery {
         }
     }
 
+    /** Raw bytes to the stream a filter makes, given a stream to where the fd pointed before. */
+    record Filter(java.util.function.Function<OutputStream, OutputStream> filter) implements Delivery {
+        @Override
+        public Outlet outlet(Context cx) {
+            Outlets.OriginalStream original = new Outlets.OriginalStream(cx.originalFd);
+            OutputStream out = java.util.Objects.requireNonNull(filter.apply(original), "the filter returned no stream");
+            return Outlets.guarded(Outlets.filter(out, original), cx.failures);
+        }
+    }
+
     /** Raw bytes to a file the reader opens (a file inside a tee). */
     record File(FileTarget file) implements Delivery {
         @Override

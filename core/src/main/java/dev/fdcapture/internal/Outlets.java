@@ -2,6 +2,7 @@ package dev.fdcapture.internal;
 
 import dev.fdcapture.internal.posix.Libc;
 
+import java.io.IOException;
 import java.io.OutputStream;
 import java.util.List;
 
@@ -104,6 +105,66 @@ public final class Outlets {
                 out.flush();
             }
         };
+    }
+
+    /**
+     * Raw bytes into a filter's stream, which is closed at the end; then
+     * {@code original} refuses writes, before the saved descriptor it writes to is
+     * closed.
+     */
+    public static Outlet filter(OutputStream out, OriginalStream original) {
+        return new Outlet() {
+            @Override
+            public void write(Chunk chunk) throws Exception {
+                out.write(chunk.array(), 0, chunk.length());
+            }
+
+            @Override
+            public void finish() throws Exception {
+                try {
+                    out.close();
+                } finally {
+                    original.end();
+                }
+            }
+        };
+    }
+
+    /**
+     * The saved original descriptor as a stream, for filters: safe from any
+     * thread, and closed for writing (not the descriptor) when the filter ends, so
+     * that a late write can never reach a descriptor number that was reused.
+     */
+    public static final class OriginalStream extends OutputStream {
+        private final int fd;
+        private boolean ended;
+
+        public OriginalStream(int fd) {
+            this.fd = fd;
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            write(new byte[] {(byte) b}, 0, 1);
+        }
+
+        @Override
+        public synchronized void write(byte[] b, int off, int len) throws IOException {
+            java.util.Objects.checkFromIndexSize(off, len, b.length);
+            if (ended) {
+                throw new IOException("the redirection has ended: its original descriptor is closed");
+            }
+            Libc.writeFully(fd, b, off, len);
+        }
+
+        synchronized void end() {
+            ended = true;
+        }
+
+        @Override
+        public String toString() {
+            return "the original of fd " + fd;
+        }
     }
 
     /**

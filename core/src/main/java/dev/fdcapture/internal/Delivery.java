@@ -95,7 +95,7 @@ public sealed interface Delivery {
     record Filter(java.util.function.Function<OutputStream, OutputStream> filter) implements Delivery {
         @Override
         public Outlet outlet(Context cx) {
-            Outlets.OriginalStream original = new Outlets.OriginalStream(cx.originalFd);
+            Outlets.OriginalStream original = new Outlets.OriginalStream(cx.original);
             OutputStream out = java.util.Objects.requireNonNull(filter.apply(original), "the filter returned no stream");
             return Outlets.guarded(Outlets.filter(out, original), cx.failures);
         }

@@ -136,11 +136,11 @@ public final class Outlets {
      * that a late write can never reach a descriptor number that was reused.
      */
     public static final class OriginalStream extends OutputStream {
-        private final int fd;
+        private final OriginalFd original;
         private boolean ended;
 
-        public OriginalStream(int fd) {
-            this.fd = fd;
+        OriginalStream(OriginalFd original) {
+            this.original = original;
         }
 
         @Override
@@ -154,7 +154,7 @@ public final class Outlets {
             if (ended) {
                 throw new IOException("the redirection has ended: its original descriptor is closed");
             }
-            Libc.writeFully(fd, b, off, len);
+            original.write(b, off, len); // a destination that is gone stops quietly, as for original()
         }
 
         synchronized void end() {
@@ -163,7 +163,7 @@ public final class Outlets {
 
         @Override
         public String toString() {
-            return "the original of fd " + fd;
+            return "the original of fd " + original.fd();
         }
     }
 

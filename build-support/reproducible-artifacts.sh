@@ -48,9 +48,10 @@ if ! "$maven_home/bin/mvn" -B -q -o -f "$work/tree/pom.xml" -pl "$list" -am pack
 fi
 echo "reproducibility: second build took $(( $(date +%s) - start )) s"
 
-# What a module publishes: its jars, or for a pom module the POM it installs.
+# What a module publishes: its jars, or for a pom module the POM it installs (not
+# maven-shade-plugin's original-*.jar, the unshaded jar it keeps aside).
 artifacts() {
-    find "$1/target" -maxdepth 1 -type f \( -name '*.jar' -o -name '*.pom' \) -printf '%f\n' 2>/dev/null | sort
+    find "$1/target" -maxdepth 1 -type f \( -name '*.jar' -o -name '*.pom' \) ! -name 'original-*' -printf '%f\n' 2>/dev/null | sort
 }
 
 failed=0

@@ -40,6 +40,9 @@ import java.util.concurrent.atomic.AtomicReference;
  */
 public final class CaptureSession {
     private static final AtomicReference<CaptureSession> ACTIVE = new AtomicReference<>();
+    private static final byte[] WARM_UP = Markers.marker(0);
+    private static final OutputStream WARM_UP_OUT = new FileOutputStream(FileDescriptor.out);
+    private static final OutputStream WARM_UP_ERR = new FileOutputStream(FileDescriptor.err);
 
     private final String owner;
     private final boolean splitFrames;
@@ -196,16 +199,23 @@ public final class CaptureSession {
         }
 
         void start() {
-            Sink stdout = splitFrames
-                    ? Sink.filter(o -> {
-                        original = o;
-                        return new SplittingStream(this, surefireVersion);
-                    })
-                    : Sink.stream(new TextStream(this, false));
-            redirection = NativeOutput.redirect().stdout(stdout).stderr(Sink.stream(new TextStream(this, true)))
+            Sink stdout = Sink.filter(o -> {
+                original = o;
+                return splitFrames ? new SplittingStream(this, surefireVersion) : new TextStream(this, false);
+            });
+            redirection = NativeOutput.redirect().stdout(stdout).stderr(Sink.filter(o -> new TextStream(this, true)))
                     .start();
             fd1 = identity(1);
             fd2 = identity(2);
+            // Readers start at the first write to their fd; a marker (taken out again)
+            // starts both now, so the test's first write to fd 2 is not delivered late,
+            // behind later fd 1 writes, while its reader is still starting.
+            try {
+                WARM_UP_ERR.write(WARM_UP);
+                WARM_UP_OUT.write(WARM_UP);
+            } catch (IOException e) {
+                failed(new java.io.UncheckedIOException(e));
+            }
         }
 
         /** Whether fd 1 and fd 2 still refer to this generation's spools. */
@@ -260,12 +270,14 @@ public final class CaptureSession {
     /** fd 1 through the frame splitter: frames on, text into the recording. */
     private static final class SplittingStream extends OutputStream {
         private final FrameSplitter splitter;
+        private final Markers markers;
 
         SplittingStream(Generation g, String surefireVersion) {
+            this.markers = new Markers((b, off, len) -> g.text(false, b, off, len), id -> { });
             this.splitter = new FrameSplitter(new FrameSplitter.Receiver() {
                 @Override
-                public void text(byte[] bytes, int offset, int length) {
-                    g.text(false, bytes, offset, length);
+                public void text(byte[] bytes, int offset, int length) throws IOException {
+                    markers.write(bytes, offset, length);
                 }
 
                 @Override
@@ -288,27 +300,31 @@ public final class CaptureSession {
         @Override
         public void close() throws IOException {
             splitter.finish();
+            markers.finish();
         }
     }
 
-    /** One fd's bytes into the recording. */
+    /** One fd's bytes into the recording, warm-up markers taken out. */
     private static final class TextStream extends OutputStream {
-        private final Generation generation;
-        private final boolean stderr;
+        private final Markers markers;
 
         TextStream(Generation generation, boolean stderr) {
-            this.generation = generation;
-            this.stderr = stderr;
+            this.markers = new Markers((b, off, len) -> generation.text(stderr, b, off, len), id -> { });
         }
 
         @Override
-        public void write(int b) {
+        public void write(int b) throws IOException {
             write(new byte[] {(byte) b}, 0, 1);
         }
 
         @Override
-        public void write(byte[] b, int off, int len) {
-            generation.text(stderr, b, off, len);
+        public void write(byte[] b, int off, int len) throws IOException {
+            markers.write(b, off, len);
+        }
+
+        @Override
+        public void close() throws IOException {
+            markers.finish();
         }
     }
 

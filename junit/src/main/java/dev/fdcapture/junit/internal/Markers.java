@@ -5,7 +5,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
 /**
- * Takes the run-wide mode's sync markers ({@code "\0\1fdcapture-sync-<n>\1"})
+ * Takes fdcapture-junit's markers ({@code "\0\1fdcapture-sync-<n>\1"}: the run-wide mode's sync
+ * points, and the warm-up that starts a capture's readers)
  * out of a stream, wherever deliveries cut it, and reports their numbers; the
  * rest goes on as it was. A marker is one {@code write()}, so it is never torn
  * apart by other output, only by the reader's chunks.

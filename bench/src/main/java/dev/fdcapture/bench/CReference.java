@@ -6,65 +6,106 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The C reference, {@code pipebench.c}: a C writer and a C reader on one pipe,
- * the physical limit of the machine. Compiled once into the work directory and
- * run as a child process between fdcapture's runs.
+ * The C references, compiled once into the work directory and run as child
+ * processes between fdcapture's runs: {@code pipebench.c}, a C writer and a C
+ * reader on one pipe (what users compare with), and {@code spoolbench.c}, the
+ * same transport as fdcapture's (a writer appending to an O_APPEND reopen of the
+ * spool's file, a reader thread {@code pread}ing behind it and punching holes),
+ * in C: the limit of that transport, with a chosen backing and wake-up.
  */
 final class CReference {
     private static final Pattern GIBS = Pattern.compile("GiB/s=([0-9.]+)");
     private static final Pattern LAT = Pattern.compile("p50_us=([0-9.]+) p99_us=([0-9.]+)");
 
-    private final Path binary;
+    /**
+     * How fdcapture's reader waits, in {@code spoolbench} terms (keep in step with
+     * {@code SpoolReader} and {@code Watcher}): inotify, with IN_MODIFY switched off
+     * while the reader drains, after looking again for {@value #SPIN_US} us once it
+     * has caught up.
+     */
+    static final String SAME_WAKE = "inotify";
+    static final int SPIN_US = 0;
 
-    private CReference(Path binary) {
-        this.binary = binary;
+    private final Path pipe;
+    private final Path spool;
+
+    private CReference(Path pipe, Path spool) {
+        this.pipe = pipe;
+        this.spool = spool;
     }
 
-    /** Compiles {@code source} with {@code gcc -O2 -pthread}; throws with gcc's message if that fails. */
-    static CReference build(Path source, Path workDir) throws IOException, InterruptedException {
+    /** Compiles both with {@code gcc -O2 -pthread}; throws with gcc's message if that fails. */
+    static CReference build(Path pipeSource, Path spoolSource, Path workDir) throws IOException, InterruptedException {
+        return new CReference(compile(pipeSource, "pipebench", workDir), compile(spoolSource, "spoolbench", workDir));
+    }
+
+    private static Path compile(Path source, String name, Path workDir) throws IOException, InterruptedException {
         if (!Files.isRegularFile(source)) {
             throw new IOException("C reference not found: " + source
-                    + " (set -Dpipebench.source=/path/to/pipebench.c)");
+                    + " (set -D" + name + ".source=/path/to/" + name + ".c)");
         }
         Files.createDirectories(workDir);
-        Path binary = workDir.resolve("pipebench");
-        String out = run(List.of("gcc", "-O2", "-pthread", "-o", binary.toString(), source.toString()), 120);
+        Path binary = workDir.resolve(name);
+        String out = run(List.of("gcc", "-O2", "-pthread", "-o", binary.toString(), source.toString()), 120, Map.of());
         if (!Files.isExecutable(binary)) {
             throw new IOException("gcc did not produce " + binary + ": " + out);
         }
-        return new CReference(binary);
+        return binary;
     }
 
     /** {@code pipebench MODE thread 0 MB}: GiB/s. */
     double throughput(String mode, long mebibytes) throws IOException, InterruptedException {
-        String out = run(List.of(binary.toString(), mode, "thread", "0", Long.toString(mebibytes)), 300);
-        check(out);
-        Matcher m = GIBS.matcher(out);
-        if (!m.find()) {
-            throw new IOException("unexpected pipebench output: " + out);
-        }
-        return Double.parseDouble(m.group(1));
+        return gibs(run(List.of(pipe.toString(), mode, "thread", "0", Long.toString(mebibytes)), 300, Map.of()));
     }
 
     /** {@code pipebench lat thread 0 0}: {p50, p99} in microseconds over 10 000 lines 100 us apart. */
     double[] latency() throws IOException, InterruptedException {
-        String out = run(List.of(binary.toString(), "lat", "thread", "0", "0"), 300);
+        return percentiles(run(List.of(pipe.toString(), "lat", "thread", "0", "0"), 300, Map.of()));
+    }
+
+    /** {@code BACKING=backing WAKE=wake spoolbench MODE MB}: GiB/s. */
+    double spoolThroughput(String mode, long mebibytes, String backing, String wake)
+            throws IOException, InterruptedException {
+        return gibs(run(List.of(spool.toString(), mode, Long.toString(mebibytes)), 300, env(backing, wake)));
+    }
+
+    /** {@code BACKING=backing WAKE=wake spoolbench lat 0}: {p50, p99} in microseconds, as {@link #latency()}. */
+    double[] spoolLatency(String backing, String wake) throws IOException, InterruptedException {
+        return percentiles(run(List.of(spool.toString(), "lat", "0"), 300, env(backing, wake)));
+    }
+
+    private static Map<String, String> env(String backing, String wake) {
+        return Map.of("BACKING", backing, "WAKE", wake,
+                "SPIN_US", Integer.toString(wake.equals(SAME_WAKE) ? SPIN_US : 0));
+    }
+
+    private static double gibs(String out) throws IOException {
+        check(out);
+        Matcher m = GIBS.matcher(out);
+        if (!m.find()) {
+            throw new IOException("unexpected C reference output: " + out);
+        }
+        return Double.parseDouble(m.group(1));
+    }
+
+    private static double[] percentiles(String out) throws IOException {
         check(out);
         Matcher m = LAT.matcher(out);
         if (!m.find()) {
-            throw new IOException("unexpected pipebench output: " + out);
+            throw new IOException("unexpected C reference output: " + out);
         }
         return new double[] {Double.parseDouble(m.group(1)), Double.parseDouble(m.group(2))};
     }
 
     static String gccVersion() {
         try {
-            String v = run(List.of("gcc", "-dumpfullversion"), 30).strip();
+            String v = run(List.of("gcc", "-dumpfullversion"), 30, Map.of()).strip();
             return v.isEmpty() ? "unknown" : v;
         } catch (IOException | InterruptedException e) {
             return "unavailable";
@@ -73,14 +114,16 @@ final class CReference {
 
     private static void check(String out) throws IOException {
         if (out.contains("MISMATCH")) {
-            throw new IOException("pipebench lost bytes: " + out);
+            throw new IOException("the C reference lost bytes: " + out);
         }
     }
 
     /** Runs a command to the end and returns its output (stdout and stderr merged). */
-    private static String run(List<String> command, int timeoutSeconds) throws IOException, InterruptedException {
+    private static String run(List<String> command, int timeoutSeconds, Map<String, String> env)
+            throws IOException, InterruptedException {
         ProcessBuilder pb = new ProcessBuilder(new ArrayList<>(command)).redirectErrorStream(true);
         pb.environment().remove("PIN"); // let the scheduler place writer and reader, as for fdcapture
+        pb.environment().putAll(env);
         Process p = pb.start();
         p.getOutputStream().close();
         byte[] bytes = p.getInputStream().readAllBytes();

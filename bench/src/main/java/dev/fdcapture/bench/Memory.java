@@ -81,10 +81,10 @@ final class Memory {
             }
         }
 
-        /** Only a memfd counts: outside a capture fd 1 may be a file whose size means nothing here. */
+        /** Only a spool counts: outside a capture fd 1 may be a file whose size means nothing here. */
         private static boolean fd1IsSpool() {
             try {
-                return Files.readSymbolicLink(FD1).toString().startsWith("/memfd:");
+                return Workloads.backingOf(Files.readSymbolicLink(FD1).toString()) != null;
             } catch (IOException e) {
                 return false;
             }

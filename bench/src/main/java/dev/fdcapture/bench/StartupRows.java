@@ -35,7 +35,7 @@ final class StartupRows {
     List<Row> run() throws IOException, InterruptedException {
         List<Row> rows = new ArrayList<>();
         if (agentJar == null || !Files.isRegularFile(agentJar)) {
-            rows.add(new Row("hello world process, with the agent / without", "ms", Series.NONE, Series.NONE,
+            rows.add(Row.alone("hello world process, with the agent / without", "ms", Series.NONE,
                     "<= +150 ms", Row.Verdict.BROKEN, "no agent jar at " + agentJar + " (-Dagent.jar=...)"));
         } else {
             // The hello world's own class path: nothing but its class (no SLF4J for to=logs to find).
@@ -63,7 +63,7 @@ final class StartupRows {
             Series w = Series.of(with);
             Series wo = Series.of(without);
             double added = w.median() - wo.median();
-            rows.add(new Row("hello world process, with the agent / without", "ms", w, wo, "<= +150 ms",
+            rows.add(new Row("hello world process, with the agent / without", "ms", w, Series.NONE, wo, "<= +150 ms",
                     Row.atMost(added, 150), fmt("the agent adds %.0f ms (medians)", added)));
         }
         List<String> capture = List.of(java, "--enable-native-access=ALL-UNNAMED", "-cp", classPath,
@@ -85,7 +85,7 @@ final class StartupRows {
         Series f = Series.of(first);
         Series d = Series.of(downcall);
         rows.add(new Row("first capture in a fresh JVM (isSupported + start) / the JVM's first FFM downcall", "ms",
-                f, d, "<= 1.3x", Row.atMost(f.median() / d.median(), 1.3), ""));
+                f, Series.NONE, d, "<= 1.3x", Row.atMost(f.median() / d.median(), 1.3), ""));
         return rows;
     }
 

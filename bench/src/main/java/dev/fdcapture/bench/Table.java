@@ -10,20 +10,27 @@ final class Table {
 
     static String markdown(List<Row> rows) {
         StringBuilder sb = new StringBuilder();
-        sb.append("| workload | unit | fdcapture median (min-max) | C pipe median (min-max) | ratio | target | met | notes |\n");
-        sb.append("|---|---|---|---|---|---|---|---|\n");
+        sb.append("| workload | unit | fdcapture median (min-max) | C spool median (min-max) | ratio to spool"
+                + " | C pipe (or as named) median (min-max) | ratio to it | target | met | notes |\n");
+        sb.append("|---|---|---|---|---|---|---|---|---|---|\n");
         for (Row r : rows) {
             sb.append("| ").append(r.workload())
                     .append(" | ").append(r.unit())
-                    .append(" | ").append(cell(r.ours()))
-                    .append(" | ").append(r.c().isEmpty() ? "-" : cell(r.c()))
-                    .append(" | ").append(Double.isNaN(r.ratio()) ? "-" : fmt("%.2fx", r.ratio()))
+                    .append(" | ").append(r.ours().isEmpty() ? "-" : cell(r.ours()))
+                    .append(" | ").append(r.spool().isEmpty() ? "-" : cell(r.spool()))
+                    .append(" | ").append(ratio(r.spoolRatio()))
+                    .append(" | ").append(r.pipe().isEmpty() ? "-" : cell(r.pipe()))
+                    .append(" | ").append(ratio(r.pipeRatio()))
                     .append(" | ").append(r.target())
                     .append(" | ").append(r.verdict().text)
                     .append(" | ").append(r.note() == null ? "" : r.note())
                     .append(" |\n");
         }
         return sb.toString();
+    }
+
+    private static String ratio(double r) {
+        return Double.isNaN(r) ? "-" : fmt("%.2fx", r);
     }
 
     static String cell(Series s) {

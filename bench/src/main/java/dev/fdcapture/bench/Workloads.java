@@ -390,6 +390,40 @@ final class Workloads {
      */
     static final AtomicInteger EMFILE_RETRIES = new AtomicInteger();
 
+    /**
+     * Which spool backing fdcapture picks here, in {@code spoolbench} terms: seen
+     * from inside a capture as what fd 1 refers to ({@code /memfd:fdcapture-stdout
+     * (deleted)} or, for an O_TMPFILE file, {@code /tmp/#1234 (deleted)}).
+     */
+    static String backingInUse() {
+        String[] link = new String[1];
+        NativeOutput.tapStdout(() -> {
+            try {
+                link[0] = java.nio.file.Files.readSymbolicLink(java.nio.file.Path.of("/proc/self/fd/1")).toString();
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        String b = backingOf(link[0]);
+        if (b == null) {
+            throw new IllegalStateException("fd 1 inside a capture is neither a memfd nor an O_TMPFILE file: " + link[0]);
+        }
+        return b;
+    }
+
+    /** {@code memfd} or {@code tmpfile:DIR} for the target of a spool's {@code /proc/self/fd} link, or null. */
+    static String backingOf(String link) {
+        if (link.startsWith("/memfd:fdcapture")) {
+            return "memfd";
+        }
+        String path = link.endsWith(" (deleted)") ? link.substring(0, link.length() - 10) : link;
+        int slash = path.lastIndexOf('/');
+        if (slash >= 0 && path.startsWith("#", slash + 1)) {
+            return "tmpfile:" + (slash == 0 ? "/" : path.substring(0, slash));
+        }
+        return null;
+    }
+
     static Redirection start(RedirectBuilder builder) {
         for (int attempt = 0; ; attempt++) {
             try {

@@ -7,17 +7,19 @@
 //   - the modes of pipebench.c that the harness needs: w64k, printf80 (stdio on fd 1),
 //     write80 and lat (10 000 80-byte lines 100 us apart, stamped before write(), timed
 //     at the reader's pread), with the same output lines as pipebench.c;
-//   - WAKE=inotify (the default), the reader fdcapture has: IN_MODIFY on its own watch of
-//     /proc/self/fd/N, switched off while the reader drains and on again (then one more
-//     look) before it sleeps in read(inotify); WAKE=spin keeps memfdbench's reader
-//     (pread, sched_yield when caught up);
+//   - WAKE=inotify (the default), the reader fdcapture has: it sleeps in read(inotify) on
+//     IN_MODIFY of its own watch of /proc/self/fd/N; woken, it reads at once; IN_MODIFY is
+//     switched off when a second read in a row finds data (the writer is busy) and on again,
+//     then one more look, before it sleeps. SPIN_US=N: once caught up it looks again
+//     (pread, sched_yield) for N us before it sleeps. WAKE=spin keeps memfdbench's reader
+//     (pread, sched_yield when caught up, never sleeps);
 //   - in lat mode the reader only takes whole 80-byte lines.
 // Like memfdbench, the reader knows the total and stops there: no end-of-stream protocol.
 //
 // Build: gcc -O2 -pthread -o spoolbench spoolbench.c
 // Usage: ./spoolbench w64k|printf80|write80|lat TOTAL_MB        (TOTAL_MB ignored for lat)
 // Env BACKING=memfd (default) | tmpfile[:DIR] (an O_TMPFILE file in DIR, default /tmp)
-// Env WAKE=inotify (default) | spin
+// Env WAKE=inotify (default) | spin; SPIN_US=N (inotify: look again for N us before sleeping; 0)
 // Output (one line to stderr): as pipebench.c, "GiB/s=X" or "p50_us=X p99_us=Y".
 #define _GNU_SOURCE
 #include <errno.h>
@@ -60,15 +62,13 @@ static void *reader(void *arg) {
     (void)arg;
     static char buf[256 * 1024];
     static char events[4096];
-    long long off = 0, freed = 0;
-    int armed = 1;
-    long long idle_since = 0;
+    long long off = 0, freed = 0, idle_since = 0;
+    int armed = 1, busy = 0, spun = 0;
     while (off < total) {
         ssize_t n = pread(spoolfd, buf, sizeof buf, off);
         if (n < 0) die("pread");
         if (lat_mode) n -= n % LINE; // a write seen half-way: take it next time
         if (n > 0) {
-            idle_since = 0;
             if (lat_mode) {
                 long long t = now_ns();
                 for (ssize_t at = 0; at < n && nlat < NLAT; at += LINE) lat_ns[nlat++] = t - atoll(buf + at);
@@ -79,21 +79,31 @@ static void *reader(void *arg) {
                 if (fallocate(spoolfd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, freed, to - freed)) die("fallocate");
                 freed = to;
             }
+            idle_since = 0;
+            spun = 0;
+            if (++busy == 2 && armed && inotify_fd >= 0) {
+                // Data kept coming while we delivered: busy until caught up, writers need not
+                // raise events meanwhile.
+                arm(0);
+                armed = 0;
+            }
             continue;
         }
+        busy = 0;
         if (inotify_fd < 0) {
             sched_yield();
             continue;
         }
-        if (spin_ns > 0 && !armed) {
+        if (spin_ns > 0 && !spun) {
             // Caught up: look again for a while before paying for events and a wake-up.
-            if (idle_since == 0) idle_since = now_ns();
-            if (now_ns() - idle_since < spin_ns) {
+            long long t = now_ns();
+            if (idle_since == 0) idle_since = t;
+            if (t - idle_since < spin_ns) {
                 sched_yield();
                 continue;
             }
+            spun = 1;
         }
-        idle_since = 0;
         if (!armed) {
             // About to sleep: events on again, then one more look (a write since the last
             // pread raised none).
@@ -103,9 +113,8 @@ static void *reader(void *arg) {
         }
         ssize_t e = read(inotify_fd, events, sizeof events);
         if (e < 0 && errno != EINTR) die("read(inotify)");
-        // Busy until caught up: writers need not raise events meanwhile.
-        arm(0);
-        armed = 0;
+        idle_since = 0;
+        spun = 0;
     }
     return NULL;
 }

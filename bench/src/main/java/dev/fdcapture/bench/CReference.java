@@ -25,12 +25,12 @@ final class CReference {
 
     /**
      * How fdcapture's reader waits, in {@code spoolbench} terms (keep in step with
-     * {@code SpoolReader} and {@code Watcher}): inotify, with IN_MODIFY switched off
-     * while the reader drains, after looking again for {@value #SPIN_US} us once it
-     * has caught up.
+     * {@code SpoolReader.SPIN_NANOS} and its drain loop): inotify, IN_MODIFY switched
+     * off while the writer keeps it busy, and once caught up it looks again for
+     * {@value #SPIN_US} us before it sleeps.
      */
     static final String SAME_WAKE = "inotify";
-    static final int SPIN_US = 0;
+    static final int SPIN_US = 10;
 
     private final Path pipe;
     private final Path spool;

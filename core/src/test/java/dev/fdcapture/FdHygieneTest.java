@@ -1,5 +1,6 @@
 package dev.fdcapture;
 
+import dev.fdcapture.internal.Spool;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -95,6 +96,31 @@ class FdHygieneTest {
                 "open descriptors right after each of " + right.length + " captures (before: " + baseline + ")");
     }
 
+    /**
+     * A capture that ends empty leaves its spool file for the next capture of
+     * the same kind, which the leak checks above leave out: here, every
+     * descriptor counts, and nested empty captures of every kind, over and over,
+     * leave at most one idle file per kind (stdout, stderr, merged).
+     */
+    @Test
+    @Timeout(30)
+    void idle_spools_kept_for_reuse_are_at_most_one_per_kind_and_do_not_pile_up() throws Exception {
+        NativeOutput.capture(() -> { });
+        NativeOutput.captureMerged(() -> { });
+        long baseline = quiescentCount(Fds::openCount);
+        for (int i = 0; i < 100; i++) {
+            try (Redirection a = NativeOutput.redirect().stdout(Sink.buffer()).stderr(Sink.buffer()).start();
+                 Redirection b = NativeOutput.redirect().stdout(Sink.buffer()).stderr(Sink.buffer()).start();
+                 Redirection c = NativeOutput.redirect().stdout(Sink.buffer()).stderr(Sink.intoStdout()).start()) {
+                assertTrue(a.isOpen() && b.isOpen() && c.isOpen());
+            }
+        }
+        assertAll(
+                () -> assertEquals(3, Spool.idleDescriptors().size(), "idle spool files"),
+                () -> assertEquals(baseline, quiescentCount(Fds::openCount),
+                        "every open descriptor, after 100 rounds of nested empty captures"));
+    }
+
     private static long[] filled(int n, long value) {
         long[] a = new long[n];
         Arrays.fill(a, value);
@@ -103,11 +129,15 @@ class FdHygieneTest {
 
     /** The open descriptor count once it has stopped changing (readers of earlier tests finished). */
     private static long quiescentOpenCount() throws InterruptedException {
-        long last = Fds.snapshot().size();
+        return quiescentCount(() -> Fds.snapshot().size());
+    }
+
+    private static long quiescentCount(java.util.function.LongSupplier count) throws InterruptedException {
+        long last = count.getAsLong();
         long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (System.nanoTime() < end) {
             Thread.sleep(200);
-            long now = Fds.snapshot().size();
+            long now = count.getAsLong();
             if (now == last) {
                 return now;
             }

@@ -1,5 +1,7 @@
 package dev.fdcapture;
 
+import dev.fdcapture.internal.Spool;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -23,22 +25,27 @@ final class Fds {
 
     /**
      * Every open descriptor and what it refers to, leaving out what the JVM opens
-     * lazily on its own (random devices, cgroup files, this very listing) and what reader
-     * threads keep for their life (inotify, /proc/thread-self/io).
+     * lazily on its own (random devices, cgroup files, this very listing), what reader
+     * threads keep for their life (inotify, /proc/thread-self/io) and the empty spool
+     * files fdcapture keeps for the next capture ({@link Spool#idleDescriptors()};
+     * {@code FdHygieneTest} checks that they stay bounded).
      */
     static java.util.SortedMap<Integer, String> snapshot() {
+        java.util.Set<Integer> idle = Spool.idleDescriptors();
         java.util.SortedMap<Integer, String> fds = new java.util.TreeMap<>();
         try (Stream<Path> s = Files.list(Path.of("/proc/self/fd"))) {
             s.forEach(p -> {
                 try {
                     String target = Files.readSymbolicLink(p).toString();
+                    int fd = Integer.parseInt(p.getFileName().toString());
                     if (!target.startsWith("/dev/random") && !target.startsWith("/dev/urandom")
                             && !target.matches("/proc/\\d+/fd") && !target.equals("anon_inode:inotify")
                             // a reader thread's own write counters, kept for its life like its inotify
                             && !target.matches("/proc/\\d+/task/\\d+/io")
                             // the JVM's container support reading its cgroup now and then (JDK 17)
-                            && !target.startsWith("/sys/fs/cgroup/")) {
-                        fds.put(Integer.parseInt(p.getFileName().toString()), target);
+                            && !target.startsWith("/sys/fs/cgroup/")
+                            && !idle.contains(fd)) {
+                        fds.put(fd, target);
                     }
                 } catch (IOException e) {
                     // closed while listing: not open any more

@@ -62,10 +62,10 @@ final class Dispatcher {
     }
 
     /**
-     * Starts watching {@code spool} for its first write; before the fd is pointed
-     * at it. Returns the watch, or -1 when readers must start at once.
+     * Starts watching the spool file at {@code path} for its first write; before
+     * the fd is pointed at it. Returns the watch, or -1 when readers must start at once.
      */
-    static int watch(Spool spool) {
+    static int watch(String path) {
         Dispatcher d = INSTANCE;
         if (d == null) {
             return -1;
@@ -74,9 +74,50 @@ final class Dispatcher {
             if (d.exiting) {
                 return -1;
             }
-            int wd = Libc.inotifyAddWatch(d.inotify, spool.path(), Libc.IN_MODIFY);
+            int wd = Libc.inotifyAddWatch(d.inotify, path, Libc.IN_MODIFY);
             d.waiting.put(wd, new Slot());
             return wd;
+        }
+    }
+
+    /**
+     * Waits for the first write again on a watch that {@link #detach} kept (a
+     * reused spool file). False once the dispatcher has ended (JVM exit): the
+     * watch is no use then.
+     */
+    static boolean watchAgain(int wd) {
+        Dispatcher d = INSTANCE;
+        if (wd < 0 || d == null) {
+            return true;
+        }
+        synchronized (d) {
+            if (d.exiting) {
+                return false;
+            }
+            d.waiting.put(wd, new Slot());
+            return true;
+        }
+    }
+
+    /**
+     * Stops waiting on {@code wd} but keeps the kernel's watch, for {@link #watchAgain}
+     * or {@link #unwatch}. Returns false if the watch fired meanwhile (and is gone).
+     */
+    static boolean detach(int wd) {
+        Dispatcher d = INSTANCE;
+        if (wd < 0 || d == null) {
+            return true;
+        }
+        synchronized (d) {
+            return d.waiting.remove(wd) != null;
+        }
+    }
+
+    /** Removes a watch that {@link #detach} kept. */
+    static void unwatch(int wd) {
+        Dispatcher d = INSTANCE;
+        if (wd >= 0 && d != null) {
+            Libc.inotifyRmWatch(d.inotify, wd);
         }
     }
 

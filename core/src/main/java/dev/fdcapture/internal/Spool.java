@@ -24,36 +24,50 @@ import dev.fdcapture.internal.posix.Libc;
  * </ul>
  */
 public final class Spool implements AutoCloseable {
+    private final SpoolPool.SpoolFile file;
     private final int memfd;
-    private final String path;
     private volatile int writeFd;
-    private final int dispatchWatch;
+    /** Set by the reader when the spool ended empty and unwritable: close() gives the file back to the pool. */
+    private volatile boolean reusable;
 
-    private Spool(int memfd, int writeFd) {
-        this.memfd = memfd;
-        this.path = "/proc/self/fd/" + memfd;
+    private Spool(SpoolPool.SpoolFile file, int writeFd) {
+        this.file = file;
+        this.memfd = file.fd;
         this.writeFd = writeFd;
-        this.dispatchWatch = Dispatcher.watch(this);
+    }
+
+    /**
+     * The descriptors of the spool files kept open for the next capture
+     * ({@link SpoolPool}: empty, unwritable, at most one per kind), for leak checks.
+     */
+    public static java.util.Set<Integer> idleDescriptors() {
+        return SpoolPool.idle();
     }
 
     /** The dispatcher's watch for the first write, or -1. */
     int dispatchWatch() {
-        return dispatchWatch;
+        return file.dispatchWatch;
     }
 
-    /** Creates a spool; on failure nothing is left open. */
+    /**
+     * Creates a spool on the backing {@link SpoolBacking#choose()} picks, on an
+     * idle file of the same kind if there is one ({@link SpoolPool}), with a write
+     * description of its own; on failure nothing is left open.
+     */
     public static Spool create(String name) {
-        int memfd = -1;
+        SpoolPool.SpoolFile file = SpoolPool.take(name, SpoolBacking.choose());
         int writeFd = -1;
         try {
-            memfd = Libc.memfdCreate(name, Libc.MFD_CLOEXEC | Libc.MFD_ALLOW_SEALING);
-            Libc.addSeals(memfd, Libc.F_SEAL_SHRINK);
-            writeFd = Libc.open("/proc/self/fd/" + memfd, Libc.O_WRONLY | Libc.O_APPEND | Libc.O_CLOEXEC, 0);
+            writeFd = Libc.open(file.path, Libc.O_WRONLY | Libc.O_APPEND | Libc.O_CLOEXEC, 0);
             Libc.lockDescription(writeFd);
-            return new Spool(memfd, writeFd);
+            return new Spool(file, writeFd);
         } catch (RuntimeException | Error e) {
             Libc.closeAfterFailure(writeFd, e);
-            Libc.closeAfterFailure(memfd, e);
+            try {
+                file.close(false);
+            } catch (RuntimeException c) {
+                e.addSuppressed(c);
+            }
             throw e;
         }
     }
@@ -65,7 +79,12 @@ public final class Spool implements AutoCloseable {
 
     /** A path naming the spool's file, for inotify. */
     String path() {
-        return path;
+        return file.path;
+    }
+
+    /** Whether the file can shrink under the reader: a regular file, which has no F_SEAL_SHRINK. */
+    boolean shrinkable() {
+        return file.shrinkable;
     }
 
     /** Drops our reference to the write description; idempotent. */
@@ -83,6 +102,21 @@ public final class Spool implements AutoCloseable {
     /** Whether anyone (we, or a child) still holds the write description. */
     boolean writersAlive() {
         return Libc.descriptionLocked(memfd);
+    }
+
+    /**
+     * For a reader that never ran, once the write end is closed: if nothing was
+     * written and nobody holds the write description any more, marks the file for
+     * reuse by a later capture (see {@link SpoolPool}) and returns true.
+     */
+    boolean endedEmpty() {
+        if (size() != 0 || writersAlive()) {
+            return false;
+        }
+        // The dispatcher's watch stays on the file for its next use; if the
+        // dispatcher took it meanwhile, something touched the file: not reused.
+        reusable = Dispatcher.detach(file.dispatchWatch);
+        return true;
     }
 
     /** Raises IN_ATTRIB so a reader sleeping on the spool wakes up. */
@@ -111,21 +145,16 @@ public final class Spool implements AutoCloseable {
     public void close() {
         RuntimeException failure = null;
         try {
-            Dispatcher.cancel(dispatchWatch);
+            closeWriteEnd();
         } catch (RuntimeException e) {
             failure = e;
         }
         try {
-            closeWriteEnd();
-        } catch (RuntimeException e) {
-            if (failure == null) {
-                failure = e;
+            if (reusable && failure == null) {
+                SpoolPool.give(file);
             } else {
-                failure.addSuppressed(e);
+                file.close(reusable);
             }
-        }
-        try {
-            Libc.close(memfd);
         } catch (RuntimeException e) {
             if (failure == null) {
                 failure = e;

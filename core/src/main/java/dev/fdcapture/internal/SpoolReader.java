@@ -167,8 +167,11 @@ public final class SpoolReader implements Runnable {
         boolean idle = false;
         RuntimeException failure = null;
         try {
-            Dispatcher.cancel(spool.dispatchWatch());
-            idle = spool.size() == 0 && !spool.writersAlive();
+            // Empty and unwritable: the file goes back to the pool (Spool.endedEmpty).
+            idle = spool.endedEmpty();
+            if (!idle) {
+                Dispatcher.cancel(spool.dispatchWatch());
+            }
         } catch (RuntimeException e) {
             failure = e; // not known to be idle: the reader finds out, and finishes either way
         }

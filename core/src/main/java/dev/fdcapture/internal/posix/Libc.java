@@ -27,6 +27,8 @@ public final class Libc {
     public static final int O_CLOEXEC = 02000000;
     public static final int O_ACCMODE = 3;
     public static final int F_GETFL = 3;
+    /** {@code __O_TMPFILE | O_DIRECTORY}: O_DIRECTORY is one of the few flags that differ between the two. */
+    public static final int O_TMPFILE = 020000000 | ("aarch64".equals(System.getProperty("os.arch")) ? 040000 : 0200000);
     public static final int F_DUPFD_CLOEXEC = 1030;
     public static final int F_ADD_SEALS = 1033;
     public static final int F_SEAL_SHRINK = 0x0002;
@@ -384,6 +386,7 @@ public final class Libc {
         if ((flags & O_TRUNC) != 0) sb.append("|O_TRUNC");
         if ((flags & O_APPEND) != 0) sb.append("|O_APPEND");
         if ((flags & O_CLOEXEC) != 0) sb.append("|O_CLOEXEC");
+        if ((flags & O_TMPFILE) == O_TMPFILE) sb.append("|O_TMPFILE");
         return sb.toString();
     }
 }

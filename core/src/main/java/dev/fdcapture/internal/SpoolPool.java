@@ -1,0 +1,130 @@
+package dev.fdcapture.internal;
+
+import dev.fdcapture.internal.posix.Libc;
+
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * Spool files that a capture left empty, kept for the next capture of the same
+ * kind, so that a warm empty capture does not create, seal, watch, unwatch and
+ * close a file every time (half of its system calls).
+ *
+ * <p>Only a file that nobody can write to any more goes back: nothing was ever
+ * written to it, and its write description was released by every holder (the
+ * description's lock is gone, so no child or {@code dup} still holds it; see
+ * {@link Spool}). A capture that reuses it opens a write description of its own,
+ * so the end of its stream is exact as before. A spool that was written to, or
+ * that a child still held at close, is never reused.
+ *
+ * <p>At most one file per kind ({@code fdcapture-stdout}, {@code -stderr},
+ * {@code -merged}) and backing is kept: a few close-on-exec descriptors, holding
+ * no data, open for the life of the process.
+ */
+final class SpoolPool {
+    private static final Map<String, SpoolFile> IDLE = new HashMap<>();
+
+    private SpoolPool() {
+    }
+
+    /** An empty file of this kind and backing, reused if one is idle, else new; its dispatcher watch is on. */
+    static SpoolFile take(String name, SpoolBacking backing) {
+        String key = key(name, backing);
+        SpoolFile f;
+        synchronized (IDLE) {
+            f = IDLE.remove(key);
+        }
+        if (f != null) {
+            Dispatcher.watchAgain(f.dispatchWatch);
+            return f;
+        }
+        return SpoolFile.create(name, backing, key);
+    }
+
+    /**
+     * Keeps {@code f} for the next capture if its kind has no idle file yet;
+     * closes it otherwise. The caller has made sure it is empty and unwritable,
+     * and has taken it off the dispatcher ({@link Dispatcher#detach}).
+     */
+    static void give(SpoolFile f) {
+        synchronized (IDLE) {
+            if (!IDLE.containsKey(f.key)) {
+                IDLE.put(f.key, f);
+                return;
+            }
+        }
+        f.close(true);
+    }
+
+    /** The descriptors of the idle files, for leak checks. */
+    static java.util.Set<Integer> idle() {
+        synchronized (IDLE) {
+            java.util.Set<Integer> fds = new java.util.TreeSet<>();
+            for (SpoolFile f : IDLE.values()) {
+                fds.add(f.fd);
+            }
+            return fds;
+        }
+    }
+
+    private static String key(String name, SpoolBacking backing) {
+        return name + "@" + backing;
+    }
+
+    /** The file behind a spool: the descriptor the reader reads, the path writers open, the dispatcher's watch. */
+    static final class SpoolFile {
+        final int fd;
+        final String path;
+        /** Whether the file can shrink under the reader (a regular file: no F_SEAL_SHRINK). */
+        final boolean shrinkable;
+        final int dispatchWatch;
+        private final String key;
+
+        private SpoolFile(int fd, boolean shrinkable, String key) {
+            this.fd = fd;
+            this.path = "/proc/self/fd/" + fd;
+            this.shrinkable = shrinkable;
+            this.key = key;
+            this.dispatchWatch = Dispatcher.watch(path);
+        }
+
+        static SpoolFile create(String name, SpoolBacking backing, String key) {
+            SpoolBacking.Opened file = backing.open(name);
+            try {
+                return new SpoolFile(file.fd(), !file.sealed(), key);
+            } catch (RuntimeException | Error e) {
+                Libc.closeAfterFailure(file.fd(), e);
+                throw e;
+            }
+        }
+
+        /**
+         * Closes the file; {@code detached}: its dispatcher watch was taken off
+         * with {@link Dispatcher#detach} and must be removed here.
+         */
+        void close(boolean detached) {
+            RuntimeException failure = null;
+            try {
+                if (detached) {
+                    Dispatcher.unwatch(dispatchWatch);
+                } else {
+                    Dispatcher.cancel(dispatchWatch);
+                }
+            } catch (RuntimeException e) {
+                failure = e;
+            }
+            try {
+                Libc.close(fd);
+            } catch (RuntimeException e) {
+                if (failure == null) {
+                    failure = e;
+                } else {
+                    failure.addSuppressed(e);
+                }
+            }
+            if (failure != null) {
+                throw failure;
+            }
+        }
+    }
+}

@@ -1,6 +1,8 @@
 package dev.fdcapture;
 
-import org.junit.jupiter.api.Test;
+import dev.fdcapture.internal.SpoolBacking;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
@@ -17,7 +19,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
  * Every byte written before close() begins is delivered before close() returns:
- * 8 native writer threads, both fds at once, 512 MiB of checksummed records.
+ * 8 native writer threads, both fds at once, 512 MiB of checksummed records, on
+ * each spool backing (a memfd; an O_TMPFILE file in java.io.tmpdir).
  */
 class LosslessTest extends FdLevelTest {
     private static final int MAGIC = 0xFDCA_0001;
@@ -26,8 +29,18 @@ class LosslessTest extends FdLevelTest {
     private static final long TOTAL = 512L << 20;
     private static final int WRITERS = 8;
 
-    @Test
-    void half_a_gigabyte_from_8_threads_on_both_fds_arrives_whole_and_checksummed() throws Exception {
+    @ParameterizedTest(name = "spool {0}")
+    @ValueSource(strings = {"memfd", "tmpfile"})
+    void half_a_gigabyte_from_8_threads_on_both_fds_arrives_whole_and_checksummed(String backing) throws Exception {
+        System.setProperty(SpoolBacking.PROPERTY, backing);
+        try {
+            halfAGigabyte();
+        } finally {
+            System.clearProperty(SpoolBacking.PROPERTY);
+        }
+    }
+
+    private void halfAGigabyte() throws Exception {
         RecordChecker out = new RecordChecker();
         RecordChecker err = new RecordChecker();
         long[] written = new long[WRITERS];

@@ -77,6 +77,12 @@ final class NativeWriters {
         }
     }
 
+    /** One {@code write(fd, buf, len)}: what it returned, or {@code -errno}. */
+    static long tryWrite(int fd, Pointer buf, long len) {
+        long n = Direct.write(fd, buf, len);
+        return n < 0 ? -Native.getLastError() : n;
+    }
+
     /** libc {@code puts}: through stdio's stdout buffer. */
     static void puts(String text) {
         if (Direct.puts(text) < 0) {

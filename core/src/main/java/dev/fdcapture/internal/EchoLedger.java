@@ -65,6 +65,16 @@ final class EchoLedger {
         }
     }
 
+    /**
+     * The spool was truncated and is being read again from 0: the ranges
+     * claimed as echo were offsets of the old contents and would skip new bytes.
+     */
+    void truncated() {
+        synchronized (lock) {
+            echoes.clear();
+        }
+    }
+
     /** Closes the spool; windows opened or closed after this do nothing. */
     void closeSpool() {
         synchronized (lock) {

@@ -303,12 +303,25 @@ public final class Plumbing {
         }
         failures.logWarnings(); // the fds are restored: a warning no longer lands in a capture
         long dropped = 0;
+        long forSpace = 0;
+        int truncations = 0;
         for (SpoolReader r : readers) {
             dropped += r.backlogDroppedBytes();
+            forSpace += r.droppedForSpace();
+            truncations += r.truncations();
         }
-        if (dropped > 0) {
+        if (dropped > forSpace) {
             Log.LOG.log(System.Logger.Level.WARNING, "fdcapture dropped {0} bytes: the sink fell more than {1} bytes"
-                    + " behind (RedirectBuilder.backlogLimit)", dropped, settings.backlogLimit());
+                    + " behind (RedirectBuilder.backlogLimit)", dropped - forSpace, settings.backlogLimit());
+        }
+        if (forSpace > 0) {
+            Log.LOG.log(System.Logger.Level.WARNING, "fdcapture dropped {0} bytes: the spool''s filesystem ran low on"
+                    + " space (-D" + SpoolBacking.PROPERTY + ")", forSpace);
+        }
+        if (truncations > 0) {
+            Log.LOG.log(System.Logger.Level.WARNING, "fdcapture''s spool was truncated {0} times by another process"
+                    + " (a child''s \"> /dev/stdout\"?): what it wrote before each truncation and the capture had not"
+                    + " read yet is lost; \">>\" appends instead", truncations);
         }
         Throwable sinkFailure = failures.first();
         if (failure != null) {

@@ -87,6 +87,20 @@ public final class Spool implements AutoCloseable {
         return file.shrinkable;
     }
 
+    /**
+     * Whether the file's filesystem is running out of room (a file in a
+     * directory; a memfd never is): the reader then drops the backlog, so that
+     * writers' writes do not fail.
+     */
+    boolean lowOnSpace() {
+        return file.opened.lowOnSpace();
+    }
+
+    /** How much consumed spool the reader should free at once, at most {@code step}. */
+    long releaseStep(long step) {
+        return file.opened.releaseStep(step);
+    }
+
     /** Drops our reference to the write description; idempotent. */
     public void closeWriteEnd() {
         int fd;

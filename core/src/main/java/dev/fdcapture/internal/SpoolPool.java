@@ -18,8 +18,8 @@ import java.util.Map;
  * that a child still held at close, is never reused.
  *
  * <p>At most one file per kind ({@code fdcapture-stdout}, {@code -stderr},
- * {@code -merged}) and backing is kept: a few close-on-exec descriptors, holding
- * no data, open for the life of the process.
+ * {@code -merged}) is kept: three close-on-exec descriptors at most, holding no
+ * data, open for the life of the process.
  */
 final class SpoolPool {
     private static final Map<String, SpoolFile> IDLE = new HashMap<>();
@@ -27,18 +27,23 @@ final class SpoolPool {
     private SpoolPool() {
     }
 
-    /** An empty file of this kind and backing, reused if one is idle, else new; its dispatcher watch is on. */
+    /**
+     * An empty file of this kind and backing, reused if one is idle, else new;
+     * its dispatcher watch is on. An idle file of another backing (the property
+     * changed) is closed.
+     */
     static SpoolFile take(String name, SpoolBacking backing) {
-        String key = key(name, backing);
         SpoolFile f;
         synchronized (IDLE) {
-            f = IDLE.remove(key);
+            f = IDLE.remove(name);
         }
-        if (f != null) {
-            Dispatcher.watchAgain(f.dispatchWatch);
+        if (f != null && f.backing.equals(backing.toString()) && Dispatcher.watchAgain(f.dispatchWatch)) {
             return f;
         }
-        return SpoolFile.create(name, backing, key);
+        if (f != null) {
+            f.close(true); // another backing, or the dispatcher has ended and a new file gets no watch
+        }
+        return SpoolFile.create(name, backing);
     }
 
     /**
@@ -48,8 +53,8 @@ final class SpoolPool {
      */
     static void give(SpoolFile f) {
         synchronized (IDLE) {
-            if (!IDLE.containsKey(f.key)) {
-                IDLE.put(f.key, f);
+            if (!IDLE.containsKey(f.name)) {
+                IDLE.put(f.name, f);
                 return;
             }
         }
@@ -67,10 +72,6 @@ final class SpoolPool {
         }
     }
 
-    private static String key(String name, SpoolBacking backing) {
-        return name + "@" + backing;
-    }
-
     /** The file behind a spool: the descriptor the reader reads, the path writers open, the dispatcher's watch. */
     static final class SpoolFile {
         final int fd;
@@ -78,20 +79,26 @@ final class SpoolPool {
         /** Whether the file can shrink under the reader (a regular file: no F_SEAL_SHRINK). */
         final boolean shrinkable;
         final int dispatchWatch;
-        private final String key;
+        /** What was opened: for the free space of a file's filesystem. */
+        final SpoolBacking.Opened opened;
+        /** The kind ({@code fdcapture-stdout}...) and the backing asked for when it was made. */
+        private final String name;
+        private final String backing;
 
-        private SpoolFile(int fd, boolean shrinkable, String key) {
-            this.fd = fd;
+        private SpoolFile(SpoolBacking.Opened opened, String name, String backing) {
+            this.fd = opened.fd();
+            this.opened = opened;
             this.path = "/proc/self/fd/" + fd;
-            this.shrinkable = shrinkable;
-            this.key = key;
+            this.shrinkable = !opened.sealed();
+            this.name = name;
+            this.backing = backing;
             this.dispatchWatch = Dispatcher.watch(path);
         }
 
-        static SpoolFile create(String name, SpoolBacking backing, String key) {
+        static SpoolFile create(String name, SpoolBacking backing) {
             SpoolBacking.Opened file = backing.open(name);
             try {
-                return new SpoolFile(file.fd(), !file.sealed(), key);
+                return new SpoolFile(file, name, backing.toString());
             } catch (RuntimeException | Error e) {
                 Libc.closeAfterFailure(file.fd(), e);
                 throw e;

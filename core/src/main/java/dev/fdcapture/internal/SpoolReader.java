@@ -64,7 +64,11 @@ public final class SpoolReader implements Runnable {
     /** The thread running this reader, while it runs. */
     private volatile Thread runner;
     private volatile long droppedBytes;
+    private volatile long droppedForSpace;
+    private volatile int truncations;
     private volatile long deliveredBytes;
+    /** For a spool that can shrink (a regular file), else null; reader thread only. */
+    private TruncationCheck check;
 
     /** Guards the hand-off between a sink call returning and close() giving up on it. */
     private final Object callLock = new Object();
@@ -107,9 +111,22 @@ public final class SpoolReader implements Runnable {
         return droppedBytes;
     }
 
-    /** Of {@link #droppedBytes()}, those skipped because the backlog passed its limit. */
+    /**
+     * Of {@link #droppedBytes()}, those skipped because the backlog passed its
+     * limit or the spool's filesystem ran low on space ({@link #droppedForSpace()}).
+     */
     public long backlogDroppedBytes() {
         return droppedBytes - stalledBytes;
+    }
+
+    /** Of {@link #droppedBytes()}, those skipped because the spool's filesystem ran low on space. */
+    public long droppedForSpace() {
+        return droppedForSpace;
+    }
+
+    /** How many times another process truncated the spool (a child's {@code > /dev/stdout}). */
+    public int truncations() {
+        return truncations;
     }
 
     /** Bytes handed to the outlet. */
@@ -249,6 +266,10 @@ public final class SpoolReader implements Runnable {
 
     private void drain(Buffers buffers, int wd) throws Exception {
         Chunk chunk = buffers.chunk;
+        check = spool.shrinkable() ? new TruncationCheck() : null;
+        // A file keeps its last consumed bytes for the truncation check: room for them in each read.
+        int max = chunk.capacity() - (check == null ? 0 : TruncationCheck.TAIL);
+        long releaseStep = spool.releaseStep(RELEASE_STEP);
         long offset = 0;
         long released = 0;
         Outlet target = outlet;
@@ -271,7 +292,7 @@ public final class SpoolReader implements Runnable {
                     delivered.countDown();
                     target = lingerOutlet;
                 }
-                long want = chunk.capacity();
+                long want = max;
                 boolean echo = false;
                 if (ledger.guarded()) {
                     long[] plan = ledger.plan(offset);
@@ -281,19 +302,34 @@ public final class SpoolReader implements Runnable {
                 if (echo) {
                     offset += want; // forwarded when its window closed
                     advance(offset);
+                    forgetTail();
                     continue;
                 }
-                long n = spool.read(chunk.buffer(), (int) want, offset);
+                int n = read(chunk, (int) want, offset);
+                if (n < 0) {
+                    // Truncated by another process (a child's "> /dev/stdout"): what it had
+                    // not read is gone; what was written since starts at 0.
+                    truncations++;
+                    offset = 0;
+                    released = 0;
+                    advance(0);
+                    forgetTail();
+                    ledger.truncated();
+                    continue;
+                }
                 if (n == 0) {
                     break;
                 }
                 if (ledger.guarded()) {
-                    n = ledger.unclaimed(offset, n);
+                    n = (int) ledger.unclaimed(offset, n);
                     if (n == 0) {
                         continue; // a window opened inside what we read: decide again
                     }
                 }
-                chunk.filled((int) n);
+                if (check != null) {
+                    check.consumed(chunk.buffer(), n);
+                }
+                chunk.filled(n);
                 if (target == outlet) {
                     if (!call(chunk, offset + n)) {
                         return;
@@ -303,18 +339,26 @@ public final class SpoolReader implements Runnable {
                     target.write(chunk);
                 }
                 offset += n;
-                if (n == chunk.capacity()) {
+                if (n == max) {
                     long backlog = spool.size() - offset;
-                    if (backlog > backlogLimit) {
+                    boolean full = backlog > backlogLimit;
+                    // A file's filesystem running out: writers would get ENOSPC. Drop, as at the limit.
+                    if (full || (backlog > 0 && spool.lowOnSpace())) {
                         droppedBytes += backlog;
+                        if (!full) {
+                            droppedForSpace += backlog;
+                        }
                         offset += backlog;
                         advance(offset);
+                        forgetTail();
                     }
                 }
-                if (offset - released >= RELEASE_STEP) {
-                    long to = offset & -PAGE;
-                    spool.release(released, to);
-                    released = to;
+                if (offset - released >= releaseStep) {
+                    long to = (offset - (check == null ? 0 : TruncationCheck.TAIL)) & -PAGE;
+                    if (to > released) {
+                        spool.release(released, to);
+                        released = to;
+                    }
                 }
                 idleSince = 0;
                 spun = false;
@@ -372,12 +416,16 @@ public final class SpoolReader implements Runnable {
     }
 
     private long deliverUpTo(long mark, long offset, Chunk chunk) throws Exception {
+        int max = chunk.capacity() - (check == null ? 0 : TruncationCheck.TAIL);
         while (offset < mark) {
-            long n = spool.read(chunk.buffer(), (int) Math.min(chunk.capacity(), mark - offset), offset);
-            if (n == 0) {
-                break;
+            int n = read(chunk, (int) Math.min(max, mark - offset), offset);
+            if (n <= 0) {
+                break; // nothing, or truncated: the drain loop sees it next
             }
-            chunk.filled((int) n);
+            if (check != null) {
+                check.consumed(chunk.buffer(), n);
+            }
+            chunk.filled(n);
             if (!call(chunk, offset + n)) {
                 return offset;
             }
@@ -385,6 +433,17 @@ public final class SpoolReader implements Runnable {
             deliveredBytes += n;
         }
         return offset;
+    }
+
+    /** Up to {@code want} bytes at {@code offset} into the chunk's array; -1 if the spool was truncated. */
+    private int read(Chunk chunk, int want, long offset) {
+        return check == null ? spool.read(chunk.buffer(), want, offset) : check.read(spool, chunk.buffer(), want, offset);
+    }
+
+    private void forgetTail() {
+        if (check != null) {
+            check.forget();
+        }
     }
 
     /** Other outlets (a tee's file, the original fd) may have written since the last logger call. */

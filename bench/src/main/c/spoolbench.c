@@ -18,6 +18,8 @@
 //
 // Build: gcc -O2 -pthread -o spoolbench spoolbench.c
 // Usage: ./spoolbench w64k|printf80|write80|lat TOTAL_MB        (TOTAL_MB ignored for lat)
+//        ./spoolbench stdout80 TOTAL_MB: only the printf80 writer, onto whatever fd 1 is (no spool,
+//        no reader, no report): a C writer for fdcapture to capture from a child process
 // Env BACKING=memfd (default) | tmpfile[:DIR] (an O_TMPFILE file in DIR, default /tmp)
 // Env WAKE=inotify (default) | spin; SPIN_US=N (inotify: look again for N us before sleeping; 0)
 // Output (one line to stderr): as pipebench.c, "GiB/s=X" or "p50_us=X p99_us=Y".
@@ -127,6 +129,12 @@ static int cmpll(const void *a, const void *b) {
 int main(int argc, char **argv) {
     if (argc < 3) { fprintf(stderr, "usage: spoolbench w64k|printf80|write80|lat TOTAL_MB\n"); return 2; }
     const char *mode = argv[1];
+    if (strcmp(mode, "stdout80") == 0) {
+        long long lines = (atoll(argv[2]) << 20) / LINE;
+        for (long long i = 0; i < lines; i++)
+            printf("line %010lld abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.\n", i);
+        return fflush(stdout) == 0 ? 0 : 1;
+    }
     lat_mode = strcmp(mode, "lat") == 0;
     size_t chunk = strcmp(mode, "w64k") == 0 ? 65536 : LINE;
     total = lat_mode ? (long long)NLAT * LINE : atoll(argv[2]) << 20;

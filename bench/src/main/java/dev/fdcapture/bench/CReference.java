@@ -69,6 +69,11 @@ final class CReference {
         return percentiles(run(List.of(pipe.toString(), "lat", "thread", "0", "0"), 300, Map.of()));
     }
 
+    /** {@code spoolbench stdout80 MB}: the printf80 writer alone, onto the fd 1 it inherits. */
+    List<String> stdout80Writer(long mebibytes) {
+        return List.of(spool.toString(), "stdout80", Long.toString(mebibytes));
+    }
+
     /** {@code BACKING=backing WAKE=wake spoolbench MODE MB}: GiB/s. */
     double spoolThroughput(String mode, long mebibytes, String backing, String wake)
             throws IOException, InterruptedException {

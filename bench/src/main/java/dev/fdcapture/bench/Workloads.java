@@ -144,6 +144,32 @@ final class Workloads {
         }
     }
 
+    /**
+     * The same {@code printf} of 80-byte lines by a C child process started with
+     * {@code inheritIO()} (its fd 1 is the capture): C's own stdio loop, with no
+     * downcall per line, so the row compares transports and readers only. GiB/s
+     * from the start of the child until close() has delivered the last byte.
+     */
+    static Sample printf80Child(long bytes, java.util.function.LongFunction<java.util.List<String>> writer) {
+        long mib = Math.max(1, bytes >> 20); // the child writes whole MiB worth of lines
+        java.util.List<String> command = writer.apply(mib);
+        long lines = (mib << 20) / 80;
+        return counted(lines * 80, () -> {
+            try {
+                Process p = new ProcessBuilder(command).inheritIO()
+                        .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+                if (p.waitFor() != 0) {
+                    throw new IllegalStateException(command + " exited with " + p.exitValue());
+                }
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+        });
+    }
+
     /** One {@code write()} per 80-byte line, formatted with {@code snprintf}; GiB/s. (pipebench write80) */
     static Sample write80(long bytes) {
         try (Arena arena = Arena.ofConfined()) {

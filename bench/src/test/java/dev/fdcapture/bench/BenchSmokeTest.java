@@ -45,6 +45,6 @@ class BenchSmokeTest {
                 }
             }
         }
-        assertEquals(19, rows.size(), () -> "rows: " + workloads);
+        assertEquals(20, rows.size(), () -> "rows: " + workloads);
     }
 }

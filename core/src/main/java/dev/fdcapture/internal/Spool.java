@@ -46,7 +46,7 @@ public final class Spool implements AutoCloseable {
 
     /** The dispatcher's watch for the first write, or -1. */
     int dispatchWatch() {
-        return file.dispatchWatch;
+        return file.dispatchWatch();
     }
 
     /**
@@ -60,6 +60,7 @@ public final class Spool implements AutoCloseable {
         try {
             writeFd = Libc.open(file.path, Libc.O_WRONLY | Libc.O_APPEND | Libc.O_CLOEXEC, 0);
             Libc.lockDescription(writeFd);
+            file.watch();
             return new Spool(file, writeFd);
         } catch (RuntimeException | Error e) {
             Libc.closeAfterFailure(writeFd, e);
@@ -129,7 +130,7 @@ public final class Spool implements AutoCloseable {
         }
         // The dispatcher's watch stays on the file for its next use; if the
         // dispatcher took it meanwhile, something touched the file: not reused.
-        reusable = Dispatcher.detach(file.dispatchWatch);
+        reusable = Dispatcher.detach(file.dispatchWatch());
         return true;
     }
 

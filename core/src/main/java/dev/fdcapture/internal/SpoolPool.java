@@ -37,7 +37,7 @@ final class SpoolPool {
         synchronized (IDLE) {
             f = IDLE.remove(name);
         }
-        if (f != null && f.backing.equals(backing.toString()) && Dispatcher.watchAgain(f.dispatchWatch)) {
+        if (f != null && f.backing.equals(backing.toString()) && Dispatcher.watchAgain(f.dispatchWatch())) {
             return f;
         }
         if (f != null) {
@@ -78,7 +78,9 @@ final class SpoolPool {
         final String path;
         /** Whether the file can shrink under the reader (a regular file: no F_SEAL_SHRINK). */
         final boolean shrinkable;
-        final int dispatchWatch;
+        /** The dispatcher's watch: {@link #UNWATCHED} until the first capture on this file asks for it. */
+        private int dispatchWatch = UNWATCHED;
+        private static final int UNWATCHED = -2;
         /** What was opened: for the free space of a file's filesystem. */
         final SpoolBacking.Opened opened;
         /** The kind ({@code fdcapture-stdout}...) and the backing asked for when it was made. */
@@ -92,7 +94,22 @@ final class SpoolPool {
             this.shrinkable = !opened.sealed();
             this.name = name;
             this.backing = backing;
-            this.dispatchWatch = Dispatcher.watch(path);
+        }
+
+        /** The dispatcher's watch for the first write (-1: none, readers start at once). */
+        int dispatchWatch() {
+            return dispatchWatch == UNWATCHED ? -1 : dispatchWatch;
+        }
+
+        /**
+         * Makes sure the dispatcher watches this file; the first capture on it calls
+         * this once its write description is open, the same order as before files
+         * were reused (the open is what fails first where /proc/self/fd is hidden).
+         */
+        void watch() {
+            if (dispatchWatch == UNWATCHED) {
+                dispatchWatch = Dispatcher.watch(path);
+            }
         }
 
         static SpoolFile create(String name, SpoolBacking backing) {
@@ -113,9 +130,9 @@ final class SpoolPool {
             RuntimeException failure = null;
             try {
                 if (detached) {
-                    Dispatcher.unwatch(dispatchWatch);
+                    Dispatcher.unwatch(dispatchWatch());
                 } else {
-                    Dispatcher.cancel(dispatchWatch);
+                    Dispatcher.cancel(dispatchWatch());
                 }
             } catch (RuntimeException e) {
                 failure = e;

@@ -1,5 +1,6 @@
 package dev.fdcapture.internal;
 
+import dev.fdcapture.CaptureException;
 import dev.fdcapture.internal.posix.Errno;
 import dev.fdcapture.internal.posix.Libc;
 
@@ -52,7 +53,8 @@ public final class FdTable {
      * Points each {@code fds[i]} at {@code targets[i]} (a target of -1 means "where
      * fd 1 points now", for 2&gt;&amp;1), all or nothing. Java's {@code System.out}
      * and {@code System.err} and every stdio buffer are flushed first, so output
-     * written before goes where it was meant to go.
+     * written before goes where it was meant to go. The caller has checked each fd
+     * with {@link #redirectable}.
      */
     public static Binding[] bind(int[] fds, int[] targets) {
         synchronized (LOCK) {
@@ -62,19 +64,11 @@ public final class FdTable {
                 for (int i = 0; i < fds.length; i++) {
                     int fd = fds[i];
                     check(fd);
-                    // Checked by the caller already; checked again under the lock, in case
-                    // another thread closed or reopened it since.
-                    int mode = Libc.accessMode(fd);
-                    if (mode < 0) {
-                        throw Libc.failure("fcntl(" + fd + ", F_GETFL)", Errno.EBADF, "; fd " + fd
-                                + " was closed since start() began, and fdcapture never replaces a descriptor"
-                                + " that is not a stdout or stderr");
-                    }
-                    if (mode != Libc.O_WRONLY && mode != Libc.O_RDWR) {
-                        throw new IllegalStateException("fd " + fd + " is no longer open for writing;"
-                                + " fdcapture never replaces a descriptor that is not a stdout or stderr");
-                    }
-                    int saved = Libc.dupCloexec(fd);
+                    // The caller checked that fd is open for writing (redirectable), once: a
+                    // second check here would cost a system call per fd on every start and
+                    // still leave the same race at close. A descriptor closed since then
+                    // fails the dup below (EBADF) and nothing is changed.
+                    int saved = dupForBinding(fd);
                     Binding b = new Binding(fd, saved);
                     try {
                         Libc.dup2(targets[i] >= 0 ? targets[i] : 1, fd);
@@ -173,6 +167,19 @@ public final class FdTable {
             throw first;
         }
         stack.remove(at);
+    }
+
+    private static int dupForBinding(int fd) {
+        try {
+            return Libc.dupCloexec(fd);
+        } catch (CaptureException e) {
+            if (e.errno() != Errno.EBADF) {
+                throw e;
+            }
+            throw Libc.failure("fcntl(" + fd + ", F_DUPFD_CLOEXEC, 3)", Errno.EBADF, "; fd " + fd
+                    + " was closed since start() began, and fdcapture never replaces a descriptor"
+                    + " that is not a stdout or stderr");
+        }
     }
 
     private static void flushAll() {

@@ -10,9 +10,10 @@
 //   - WAKE=inotify (the default), the reader fdcapture has: it sleeps in read(inotify) on
 //     IN_MODIFY of its own watch of /proc/self/fd/N; woken, it reads at once; IN_MODIFY is
 //     switched off when a second read in a row finds data (the writer is busy) and on again,
-//     then one more look, before it sleeps. SPIN_US=N: once caught up it looks again
-//     (pread, sched_yield) for N us before it sleeps. WAKE=spin keeps memfdbench's reader
-//     (pread, sched_yield when caught up, never sleeps);
+//     then one more look, before it sleeps. LINGER_US=N: a reader that switched IN_MODIFY
+//     off sleeps N us (nanosleep, plus the timer slack) once it has caught up, and looks
+//     again before it switches it on. WAKE=spin keeps memfdbench's reader (pread,
+//     sched_yield when caught up, never sleeps);
 //   - in lat mode the reader only takes whole 80-byte lines.
 // Like memfdbench, the reader knows the total and stops there: no end-of-stream protocol.
 //
@@ -21,7 +22,8 @@
 //        ./spoolbench stdout80 TOTAL_MB: only the printf80 writer, onto whatever fd 1 is (no spool,
 //        no reader, no report): a C writer for fdcapture to capture from a child process
 // Env BACKING=memfd (default) | tmpfile[:DIR] (an O_TMPFILE file in DIR, default /tmp)
-// Env WAKE=inotify (default) | spin; SPIN_US=N (inotify: look again for N us before sleeping; 0)
+// Env WAKE=inotify (default) | spin; LINGER_US=N (inotify: after a busy spell, wait N us and look
+//     again before sleeping; 0)
 // Output (one line to stderr): as pipebench.c, "GiB/s=X" or "p50_us=X p99_us=Y".
 #define _GNU_SOURCE
 #include <errno.h>
@@ -44,7 +46,7 @@
 
 static int spoolfd, wfd, inotify_fd = -1, lat_mode;
 static char path[64];
-static long long total, spin_ns;
+static long long total, linger_ns;
 static long long lat_ns[NLAT];
 static int nlat;
 
@@ -64,8 +66,8 @@ static void *reader(void *arg) {
     (void)arg;
     static char buf[256 * 1024];
     static char events[4096];
-    long long off = 0, freed = 0, idle_since = 0;
-    int armed = 1, busy = 0, spun = 0;
+    long long off = 0, freed = 0;
+    int armed = 1, busy = 0, lingered = 0;
     while (off < total) {
         ssize_t n = pread(spoolfd, buf, sizeof buf, off);
         if (n < 0) die("pread");
@@ -81,8 +83,7 @@ static void *reader(void *arg) {
                 if (fallocate(spoolfd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, freed, to - freed)) die("fallocate");
                 freed = to;
             }
-            idle_since = 0;
-            spun = 0;
+            lingered = 0;
             if (++busy == 2 && armed && inotify_fd >= 0) {
                 // Data kept coming while we delivered: busy until caught up, writers need not
                 // raise events meanwhile.
@@ -96,15 +97,13 @@ static void *reader(void *arg) {
             sched_yield();
             continue;
         }
-        if (spin_ns > 0 && !spun) {
-            // Caught up: look again for a while before paying for events and a wake-up.
-            long long t = now_ns();
-            if (idle_since == 0) idle_since = t;
-            if (t - idle_since < spin_ns) {
-                sched_yield();
-                continue;
-            }
-            spun = 1;
+        if (linger_ns > 0 && !armed && !lingered) {
+            // Caught up with a busy writer: give it a moment before paying for events
+            // and a wake-up again.
+            struct timespec d = {0, linger_ns};
+            nanosleep(&d, NULL);
+            lingered = 1;
+            continue;
         }
         if (!armed) {
             // About to sleep: events on again, then one more look (a write since the last
@@ -115,8 +114,7 @@ static void *reader(void *arg) {
         }
         ssize_t e = read(inotify_fd, events, sizeof events);
         if (e < 0 && errno != EINTR) die("read(inotify)");
-        idle_since = 0;
-        spun = 0;
+        lingered = 0;
     }
     return NULL;
 }
@@ -157,7 +155,7 @@ int main(int argc, char **argv) {
     wfd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC);
     if (wfd < 0) die("open O_APPEND");
 
-    if (getenv("SPIN_US")) spin_ns = atoll(getenv("SPIN_US")) * 1000;
+    if (getenv("LINGER_US")) linger_ns = atoll(getenv("LINGER_US")) * 1000;
     const char *wake = getenv("WAKE");
     if (!wake || !*wake) wake = "inotify";
     if (strcmp(wake, "inotify") == 0) {

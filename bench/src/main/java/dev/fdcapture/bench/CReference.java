@@ -25,12 +25,12 @@ final class CReference {
 
     /**
      * How fdcapture's reader waits, in {@code spoolbench} terms (keep in step with
-     * {@code SpoolReader.SPIN_NANOS} and its drain loop): inotify, IN_MODIFY switched
-     * off while the writer keeps it busy, and once caught up it looks again for
-     * {@value #SPIN_US} us before it sleeps.
+     * {@code SpoolReader.LINGER_NANOS} and its drain loop): inotify, IN_MODIFY
+     * switched off while the writer keeps it busy, and after such a spell it waits
+     * {@value #LINGER_US} us and looks again before it sleeps.
      */
     static final String SAME_WAKE = "inotify";
-    static final int SPIN_US = 10;
+    static final int LINGER_US = 20;
 
     private final Path pipe;
     private final Path spool;
@@ -87,7 +87,7 @@ final class CReference {
 
     private static Map<String, String> env(String backing, String wake) {
         return Map.of("BACKING", backing, "WAKE", wake,
-                "SPIN_US", Integer.toString(wake.equals(SAME_WAKE) ? SPIN_US : 0));
+                "LINGER_US", Integer.toString(wake.equals(SAME_WAKE) ? LINGER_US : 0));
     }
 
     private static double gibs(String out) throws IOException {

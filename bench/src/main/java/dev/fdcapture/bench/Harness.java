@@ -175,13 +175,13 @@ public final class Harness {
     String header(double seconds) {
         return fmt("fdcapture bench, %s: %d cores, Linux %s, %s %s, gcc %s, %d runs per workload%s, %.0f s.%n"
                         + "fdcapture's spool: %s (java.io.tmpdir %s); native backend: %s. C spool: `spoolbench`"
-                        + " with BACKING=%s WAKE=%s SPIN_US=%d (fdcapture's transport and wake-up, in C)."
+                        + " with BACKING=%s WAKE=%s LINGER_US=%d (fdcapture's transport and wake-up, in C)."
                         + " C pipe: `pipebench`. Ratio = fdcapture median / C median.%n",
                 LocalDate.now(), Runtime.getRuntime().availableProcessors(), osRelease(),
                 System.getProperty("java.vm.name"), System.getProperty("java.vm.version"),
                 CReference.gccVersion(), cfg.runs(), cfg.quick() ? " (quick: tiny sizes, not a measurement)" : "",
                 seconds, backing, System.getProperty("java.io.tmpdir"), backend(), backing, CReference.SAME_WAKE,
-                CReference.SPIN_US);
+                CReference.LINGER_US);
     }
 
     List<Row> runAll() throws Exception {

@@ -30,15 +30,18 @@ public final class SpoolReader implements Runnable {
     private static final long RELEASE_STEP = 8 << 20;
     private static final long PAGE = 4096;
     /**
-     * How long a reader that caught up keeps looking ({@code pread}, then
-     * {@code sched_yield}) before it sleeps on inotify. Waking a sleeping reader
-     * costs the writer far more than one small write (an event, a wake-up, on a
-     * VM an IPI); with writes closer together than this the reader never sleeps.
-     * One write() per 80 bytes, in C (spoolbench write80): 0.036 GiB/s without,
-     * 0.10 with 5 us, the pipe 0.094. Short of the 100 us of the latency row, so a
-     * sparse writer still lets the reader sleep, and at most this much CPU per wake-up.
+     * How long a reader that a busy writer made switch IN_MODIFY off waits, once
+     * it has caught up, before it looks again and, if nothing came, switches
+     * IN_MODIFY on and sleeps. Waking a sleeping reader costs the writer far more
+     * than one small write (an event, a wake-up, on a VM an IPI); a writer that
+     * keeps writing within this (plus the kernel's timer slack, 50 us) never
+     * pays for one. A timed park, not a spin: a spinning reader stays runnable
+     * and slows every other thread's wake-up on a small machine (a spin of 10 us
+     * made the JUnit run-wide mode's fd 2 reader lose its race with fd 1's, 3
+     * runs in 8). A reader that was not busy (a sparse writer: one read, then
+     * nothing) sleeps at once, so latency is as before.
      */
-    static final long SPIN_NANOS = 10_000;
+    static final long LINGER_NANOS = 20_000;
 
     private final Spool spool;
     private final Outlet outlet;
@@ -277,8 +280,7 @@ public final class SpoolReader implements Runnable {
         int recheck = 0;
         boolean armed = true;
         int busy = 0; // reads in a row that found data
-        long idleSince = 0;
-        boolean spun = false;
+        boolean lingered = false;
         while (true) {
             while (true) {
                 if (handover && target == outlet && spool.writersAlive()) {
@@ -360,8 +362,7 @@ public final class SpoolReader implements Runnable {
                         released = to;
                     }
                 }
-                idleSince = 0;
-                spun = false;
+                lingered = false;
                 if (++busy == 2 && armed) {
                     // Data kept coming while we delivered: busy until caught up, so
                     // writers need not raise events meanwhile.
@@ -385,17 +386,12 @@ public final class SpoolReader implements Runnable {
                 LockSupport.parkNanos(100_000);
                 continue;
             }
-            if (!spun && wd >= 0 && SPIN_NANOS > 0) {
-                // Caught up: look again for a while before paying for an event and a wake-up.
-                long now = System.nanoTime();
-                if (idleSince == 0) {
-                    idleSince = now;
-                }
-                if (now - idleSince < SPIN_NANOS) {
-                    Thread.yield();
-                    continue;
-                }
-                spun = true;
+            if (!armed && !lingered) {
+                // Caught up with a busy writer: give it a moment before paying for
+                // events and a wake-up again.
+                lingered = true;
+                LockSupport.parkNanos(LINGER_NANOS);
+                continue;
             }
             if (!armed) {
                 // About to sleep: ask for IN_MODIFY again, then look once more, since
@@ -407,8 +403,7 @@ public final class SpoolReader implements Runnable {
             }
             // Woken, read at once: IN_MODIFY goes off only if a second read finds data too.
             int events = buffers.watcher.await(wd);
-            idleSince = 0;
-            spun = false;
+            lingered = false;
             if ((events & Libc.IN_CLOSE_WRITE) != 0 && closing) {
                 recheck = 50;
             }

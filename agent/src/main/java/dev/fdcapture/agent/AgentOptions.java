@@ -5,7 +5,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
-import java.util.regex.Pattern;
 
 /**
  * The agent's options, {@code key=value} pairs separated by commas, as given
@@ -25,7 +24,6 @@ public record AgentOptions(Destination to, LineLevel stdout, LineLevel stderr, S
     public static final AgentOptions DEFAULTS =
             new AgentOptions(Destination.LOGS, LineLevel.INFO, LineLevel.WARN, "native");
 
-    private static final Pattern LOGGER_NAME = Pattern.compile("[A-Za-z0-9_$][A-Za-z0-9_$.-]*");
 
     /**
      * Options as given; {@link #parse} makes them from the agent's argument string.
@@ -78,7 +76,7 @@ public record AgentOptions(Destination to, LineLevel stdout, LineLevel stderr, S
         LineLevel out = given.containsKey("stdout") ? LineLevel.parse("stdout", given.get("stdout")) : DEFAULTS.stdout;
         LineLevel err = given.containsKey("stderr") ? LineLevel.parse("stderr", given.get("stderr")) : DEFAULTS.stderr;
         String logger = given.getOrDefault("logger", DEFAULTS.logger);
-        if (!LOGGER_NAME.matcher(logger).matches()) {
+        if (!isLoggerName(logger)) {
             throw new IllegalArgumentException("bad option logger=" + logger + "; a logger name such as native"
                     + " or com.example.native (letters, digits, and . _ $ -)");
         }
@@ -91,6 +89,25 @@ public record AgentOptions(Destination to, LineLevel stdout, LineLevel stderr, S
             }
         }
         return new AgentOptions(to, out, err, logger);
+    }
+
+    /**
+     * {@code [A-Za-z0-9_$][A-Za-z0-9_$.-]*}, checked by hand: {@code java.util.regex}
+     * would cost every application the agent runs in a few milliseconds of startup.
+     */
+    static boolean isLoggerName(String name) {
+        if (name.isEmpty()) {
+            return false;
+        }
+        for (int i = 0; i < name.length(); i++) {
+            char c = name.charAt(i);
+            boolean ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_'
+                    || c == '$' || (i > 0 && (c == '.' || c == '-'));
+            if (!ok) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Where the agent sends native output. */

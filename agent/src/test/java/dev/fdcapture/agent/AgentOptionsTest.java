@@ -6,6 +6,7 @@ import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Parsing the agent's options, without a JVM of its own: every rule and its message. */
 class AgentOptionsTest {
@@ -49,6 +50,18 @@ class AgentOptionsTest {
                 + " and . _ $ -)", "logger=");
         assertMessage("option logger=x has no effect with to=streams (lines go to System.out and System.err as"
                 + " they are); drop it", "to=streams,logger=x");
+    }
+
+    @Test
+    void a_logger_name_is_letters_digits_and_dot_underscore_dollar_dash_not_starting_with_dot_or_dash() {
+        for (String good : new String[] {"native", "com.example.lib-2", "_a$b", "9.x", "A"}) {
+            assertEquals(good, AgentOptions.parse("logger=" + good).logger(), good);
+        }
+        for (String bad : new String[] {".native", "-native", "na tive", "n\u00e4tive", "a/b"}) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> AgentOptions.parse("logger=" + bad), bad);
+            assertTrue(e.getMessage().startsWith("bad option logger="), e.getMessage());
+        }
     }
 
     @Test

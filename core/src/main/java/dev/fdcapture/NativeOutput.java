@@ -22,7 +22,8 @@ import java.util.Optional;
  * file that a reader thread tails and delivers to {@link Sink}s. Writers never
  * wait for the reader, so capturing cannot deadlock the JVM, whatever writes and
  * whenever. C stdio buffers are flushed ({@code fflush(NULL)}) when a capture
- * starts, when it ends, and periodically in between.
+ * starts and when it ends; in between, {@code stdout} and {@code stderr} are
+ * flushed periodically.
  *
  * <p><b>Scoped captures run one at a time.</b> fds belong to the process, not to
  * a thread: two captures open at once would each get the other's output. So the

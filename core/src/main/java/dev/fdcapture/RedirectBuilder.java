@@ -62,10 +62,12 @@ public final class RedirectBuilder {
     }
 
     /**
-     * How often C stdio buffers are flushed ({@code fflush(NULL)}) while a
+     * How often C stdio's {@code stdout} and {@code stderr} are flushed while a
      * redirection with a reader is active, so that {@code printf} output shows up
-     * without waiting for 4 KiB to collect; 200 ms by default. Buffers are also
-     * flushed when the redirection starts and closes.
+     * without waiting for 4 KiB to collect; 200 ms by default. Every stdio buffer
+     * ({@code fflush(NULL)}) is flushed when the redirection starts and closes;
+     * not in between, since that could write a {@code dprintf} of another thread
+     * twice.
      *
      * @param interval the time between flushes
      * @return a new builder with this setting

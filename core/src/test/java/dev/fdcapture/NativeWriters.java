@@ -40,6 +40,12 @@ final class NativeWriters {
         static native long write(int fd, Pointer buf, long count);
 
         static native int puts(String s);
+
+        static native Pointer fopen(String path, String mode);
+
+        static native int fputs(String s, Pointer stream);
+
+        static native int fclose(Pointer stream);
     }
 
     /** Variadic stdio calls, which need JNA's interface mapping. */
@@ -47,6 +53,8 @@ final class NativeWriters {
         int printf(String format, Object... args);
 
         int fprintf(Pointer stream, String format, Object... args);
+
+        int dprintf(int fd, String format, Object... args);
     }
 
     /** Native memory for bulk writers; freed when unreachable. */
@@ -101,6 +109,36 @@ final class NativeWriters {
     static void fprintfStderr(String text) {
         if (STDIO.fprintf(STDERR, "%s", text) < 0) {
             throw new AssertionError("fprintf failed");
+        }
+    }
+
+    /** libc {@code dprintf(fd, "%s", text)}: formatted through a stdio stream of its own, then written to {@code fd}. */
+    static void dprintf(int fd, String text) {
+        if (STDIO.dprintf(fd, "%s", text) < 0) {
+            throw new AssertionError("dprintf failed");
+        }
+    }
+
+    /** libc {@code fopen(path, mode)}: a fully buffered stdio stream of the test's own. */
+    static Pointer fopen(String path, String mode) {
+        Pointer stream = Direct.fopen(path, mode);
+        if (stream == null) {
+            throw new AssertionError("fopen(" + path + ") failed: errno " + Native.getLastError());
+        }
+        return stream;
+    }
+
+    /** libc {@code fputs(text, stream)}: into the stream's buffer. */
+    static void fputs(String text, Pointer stream) {
+        if (Direct.fputs(text, stream) < 0) {
+            throw new AssertionError("fputs failed");
+        }
+    }
+
+    /** libc {@code fclose(stream)}. */
+    static void fclose(Pointer stream) {
+        if (Direct.fclose(stream) != 0) {
+            throw new AssertionError("fclose failed: errno " + Native.getLastError());
         }
     }
 }

@@ -182,6 +182,14 @@ public final class FdTable {
         }
     }
 
+    /**
+     * Every stdio stream, not just stdout and stderr: a stream of the program's own
+     * on fd 1 must not leak its buffer past the switch. This is the one place for
+     * {@code fflush(NULL)}, once per start and close: against a {@code dprintf}
+     * running on another thread at that very moment glibc may write that line
+     * twice (see {@link Libc#flushStdStreams()}); the periodic flush, which runs
+     * all the time, never does ({@link Flusher}).
+     */
     private static void flushAll() {
         System.out.flush();
         System.err.flush();

@@ -5,10 +5,19 @@ import dev.fdcapture.internal.posix.Libc;
 import java.util.TreeMap;
 
 /**
- * Calls {@code fflush(NULL)} periodically while any redirection with a reader is
- * active, so output sitting in a fully buffered stdio {@code stdout} shows up
- * within the shortest interval asked for. One daemon thread for the process;
- * never a reader thread, which must not wait on a stdio lock held by a writer.
+ * Flushes stdio's {@code stdout} and {@code stderr} periodically while any
+ * redirection with a reader is active, so output sitting in a fully buffered
+ * {@code stdout} shows up within the shortest interval asked for. One daemon
+ * thread for the process; never a reader thread, which must not wait on a stdio
+ * lock held by a writer.
+ *
+ * <p>Not {@code fflush(NULL)}: this thread flushes while the application writes,
+ * and glibc's {@code dprintf} formats into a temporary stream with no lock that
+ * {@code fflush(NULL)} visits all the same: both wrote its buffer, so a line came
+ * twice (Slf4jSinkTest's exit test, 9 runs in 350 with three at once) or garbled
+ * (build-support/stdio-flush-race.c). {@code stdout} and {@code stderr} are
+ * flushed under their own locks. Every stream is flushed when a redirection
+ * starts and ends ({@link FdTable}), not in between.
  */
 public final class Flusher {
     private static final TreeMap<Long, Integer> INTERVALS = new TreeMap<>();
@@ -65,7 +74,7 @@ public final class Flusher {
                     return;
                 }
             }
-            Libc.flushAll();
+            Libc.flushStdStreams();
         }
     }
 }

@@ -27,8 +27,13 @@ final class JnaPosix implements Posix {
 
     /** The libc functions, direct-mapped. */
     private static final class C {
+        private static final NativeLibrary LIBRARY = NativeLibrary.getInstance(Platform.C_LIBRARY_NAME);
+        /** The variables {@code stdout} and {@code stderr} (not the streams: a program may assign them). */
+        static final Pointer STDOUT = LIBRARY.getGlobalVariableAddress("stdout");
+        static final Pointer STDERR = LIBRARY.getGlobalVariableAddress("stderr");
+
         static {
-            Native.register(C.class, NativeLibrary.getInstance(Platform.C_LIBRARY_NAME));
+            Native.register(C.class, LIBRARY);
         }
 
         static void link() {
@@ -173,6 +178,19 @@ final class JnaPosix implements Posix {
     @Override
     public int fflushAll() {
         return check(C.fflush(Pointer.NULL));
+    }
+
+    @Override
+    public int fflushStdStreams() {
+        int out = flushStream(C.STDOUT);
+        int err = flushStream(C.STDERR);
+        return out < 0 ? out : err;
+    }
+
+    /** fflush of the stream the variable at {@code variable} holds now; never fflush(NULL). */
+    private static int flushStream(Pointer variable) {
+        Pointer stream = variable.getPointer(0);
+        return stream == null ? 0 : check(C.fflush(stream));
     }
 
     @Override

@@ -363,6 +363,19 @@ public final class Libc {
         return os.fflushAll() == 0;
     }
 
+    /**
+     * {@code fflush(stdout)} and {@code fflush(stderr)}: the C library's own
+     * streams on fd 1 and fd 2, each under its lock, so safe while other threads
+     * write. Not {@link #flushAll()}, which glibc makes unsafe against a
+     * {@code dprintf} running on another thread: that call's temporary stream has
+     * no lock yet is in the list {@code fflush(NULL)} walks, and both then write
+     * its buffer (a line twice, or a half-formatted piece of it; see
+     * build-support/stdio-flush-race.c). Failures are reported like flushAll's.
+     */
+    public static boolean flushStdStreams() {
+        return os.fflushStdStreams() == 0;
+    }
+
     /** The C library's text for {@code errno}, such as {@code Bad file descriptor}. */
     public static String strerror(int errno) {
         String text = os.strerror(errno);

@@ -75,6 +75,12 @@ public interface Posix {
     /** {@code fflush(NULL)}, man 3 fflush: every stdio output stream. */
     int fflushAll();
 
+    /**
+     * {@code fflush(stdout)}, then {@code fflush(stderr)} (the streams as the
+     * variables name them at the call), man 3 fflush; the first failure, else 0.
+     */
+    int fflushStdStreams();
+
     /** {@code char *strerror(int errnum)}, man 3 strerror, as a Java string. */
     String strerror(int errno);
 }

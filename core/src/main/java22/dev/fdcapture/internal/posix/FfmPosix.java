@@ -79,6 +79,9 @@ final class FfmPosix implements Posix {
             FunctionDescriptor.of(JAVA_INT, ADDRESS));
     private static final MethodHandle STRERROR = LINKER.downcallHandle(symbol("strerror"),
             FunctionDescriptor.of(ADDRESS, JAVA_INT));
+    /** The variables {@code stdout} and {@code stderr} (not the streams: a program may assign them). */
+    private static final MemorySegment STDOUT = symbol("stdout").reinterpret(ADDRESS.byteSize());
+    private static final MemorySegment STDERR = symbol("stderr").reinterpret(ADDRESS.byteSize());
 
     FfmPosix() {
     }
@@ -278,6 +281,27 @@ final class FfmPosix implements Posix {
         MemorySegment state = STATE.get();
         try {
             return check((int) FFLUSH.invokeExact(state, MemorySegment.NULL), state);
+        } catch (Throwable t) {
+            throw unchecked(t);
+        }
+    }
+
+    @Override
+    public int fflushStdStreams() {
+        int out = flushStream(STDOUT);
+        int err = flushStream(STDERR);
+        return out < 0 ? out : err;
+    }
+
+    /** fflush of the stream {@code variable} holds now; never fflush(NULL). */
+    private static int flushStream(MemorySegment variable) {
+        MemorySegment stream = variable.get(ADDRESS, 0);
+        if (stream.address() == 0) {
+            return 0;
+        }
+        MemorySegment state = STATE.get();
+        try {
+            return check((int) FFLUSH.invokeExact(state, stream), state);
         } catch (Throwable t) {
             throw unchecked(t);
         }

@@ -54,6 +54,9 @@ final class FfmSyscallPosix implements Posix {
             Linker.Option.captureCallState("errno"), Linker.Option.firstVariadicArg(1));
     private static final MethodHandle FFLUSH = LINKER.downcallHandle(symbol("fflush"),
             FunctionDescriptor.of(JAVA_INT, ADDRESS), Linker.Option.captureCallState("errno"));
+    /** The variables {@code stdout} and {@code stderr} (not the streams: a program may assign them). */
+    private static final MemorySegment STDOUT = symbol("stdout").reinterpret(ADDRESS.byteSize());
+    private static final MemorySegment STDERR = symbol("stderr").reinterpret(ADDRESS.byteSize());
 
     FfmSyscallPosix() {
     }
@@ -217,6 +220,29 @@ final class FfmSyscallPosix implements Posix {
         int rc;
         try {
             rc = (int) FFLUSH.invokeExact(state, MemorySegment.NULL);
+        } catch (Throwable t) {
+            throw unchecked(t);
+        }
+        return rc < 0 ? -(int) ERRNO.get(state, 0L) : rc;
+    }
+
+    @Override
+    public int fflushStdStreams() {
+        int out = flushStream(STDOUT);
+        int err = flushStream(STDERR);
+        return out < 0 ? out : err;
+    }
+
+    /** fflush of the stream {@code variable} holds now; never fflush(NULL). */
+    private static int flushStream(MemorySegment variable) {
+        MemorySegment stream = variable.get(ADDRESS, 0);
+        if (stream.address() == 0) {
+            return 0;
+        }
+        MemorySegment state = STATE.get();
+        int rc;
+        try {
+            rc = (int) FFLUSH.invokeExact(state, stream);
         } catch (Throwable t) {
             throw unchecked(t);
         }

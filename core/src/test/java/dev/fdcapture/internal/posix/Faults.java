@@ -234,6 +234,12 @@ public final class Faults {
         }
 
         @Override
+        public int fflushStdStreams() {
+            int e = next("fflush", 0, "stdout, stderr");
+            return e != 0 ? -e : real.fflushStdStreams();
+        }
+
+        @Override
         public String strerror(int errno) {
             return real.strerror(errno);
         }

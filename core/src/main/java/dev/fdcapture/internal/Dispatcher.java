@@ -21,10 +21,6 @@ import java.util.Map;
  * 300 ms added to every application that had captured once.
  */
 final class Dispatcher {
-    /** Looked up when first needed, not at the first capture (see Plumbing's). */
-    private static final class Log {
-        static final System.Logger LOG = System.getLogger("dev.fdcapture");
-    }
     /** struct inotify_event: int wd; uint32_t mask, cookie, len; char name[len]. */
     private static final int EVENT_HEADER = 16;
     private static final Dispatcher INSTANCE = create();

@@ -16,7 +16,6 @@ import java.util.List;
  * once every redirection is closed, never while one still captures fd 2.
  */
 public final class ExitHook {
-    private static final System.Logger LOG = System.getLogger("dev.fdcapture");
     private static final List<AutoCloseable> OPEN = new ArrayList<>();
     private static boolean hookAdded;
 
@@ -68,7 +67,7 @@ public final class ExitHook {
             }
         }
         for (Throwable t : failures) {
-            LOG.log(System.Logger.Level.WARNING, "fdcapture: closing a redirection at JVM exit failed: " + t, t);
+            Log.LOG.log(System.Logger.Level.WARNING, "fdcapture: closing a redirection at JVM exit failed: " + t, t);
         }
     }
 }

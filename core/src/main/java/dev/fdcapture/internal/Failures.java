@@ -10,7 +10,6 @@ import java.util.concurrent.atomic.AtomicReference;
  * restored the fds, so that none lands in the capture it is about.
  */
 public final class Failures {
-    private static final System.Logger LOG = System.getLogger("dev.fdcapture");
     private static final int MAX_SUPPRESSED = 16;
 
     private final AtomicReference<Throwable> first = new AtomicReference<>();
@@ -26,7 +25,7 @@ public final class Failures {
                 return;
             }
         }
-        LOG.log(System.Logger.Level.WARNING, message);
+        Log.LOG.log(System.Logger.Level.WARNING, message);
     }
 
     /** The fds are restored: logs the warnings held back, and later ones at once. */
@@ -38,7 +37,7 @@ public final class Failures {
             warnings.clear();
         }
         for (String w : held) {
-            LOG.log(System.Logger.Level.WARNING, w);
+            Log.LOG.log(System.Logger.Level.WARNING, w);
         }
     }
 

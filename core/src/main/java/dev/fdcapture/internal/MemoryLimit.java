@@ -1,8 +1,8 @@
 package dev.fdcapture.internal;
 
+import java.io.FileInputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.OptionalLong;
@@ -59,8 +59,8 @@ public final class MemoryLimit {
      */
     public static OptionalLong of(Path root) {
         try {
-            List<String> cgroups = Files.readAllLines(root.resolve("proc/self/cgroup"), StandardCharsets.UTF_8);
-            List<String> mounts = Files.readAllLines(root.resolve("proc/self/mountinfo"), StandardCharsets.UTF_8);
+            List<String> cgroups = List.of(text(root.resolve("proc/self/cgroup")).split("\n"));
+            List<String> mounts = List.of(text(root.resolve("proc/self/mountinfo")).split("\n"));
             long limit = Long.MAX_VALUE;
             for (String line : cgroups) {
                 String[] f = line.split(":", 3);
@@ -128,7 +128,7 @@ public final class MemoryLimit {
 
     private static long read(Path file) {
         try {
-            String value = Files.readString(file, StandardCharsets.US_ASCII).trim();
+            String value = text(file).trim();
             if (value.equals("max")) {
                 return Long.MAX_VALUE;
             }
@@ -136,6 +136,17 @@ public final class MemoryLimit {
             return bytes <= 0 || bytes >= V1_UNLIMITED ? Long.MAX_VALUE : bytes;
         } catch (IOException | RuntimeException e) {
             return Long.MAX_VALUE;
+        }
+    }
+
+    /**
+     * A small file's text, read with {@code java.io}: every start of a redirection
+     * pays for this read once per JVM, and {@code java.nio.file.Files} would load
+     * its channels and decoders onto that path (7 ms of a first capture here).
+     */
+    private static String text(Path file) throws IOException {
+        try (FileInputStream in = new FileInputStream(file.toString())) {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
         }
     }
 

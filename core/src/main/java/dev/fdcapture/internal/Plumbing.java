@@ -15,15 +15,6 @@ import java.util.concurrent.atomic.AtomicInteger;
  * {@code Redirection} is a thin handle on it.
  */
 public final class Plumbing {
-    /**
-     * Looked up when first needed: at class initialization it would start the
-     * logging backend (java.util.logging, its configuration and exit hook) at the
-     * first capture of every application, before the application configured it.
-     */
-    private static final class Log {
-        static final System.Logger LOG = System.getLogger("dev.fdcapture");
-    }
-
     private final Settings settings;
     private final FdTable.Binding[] bindings;
     private final List<SpoolReader> readers;

@@ -31,10 +31,6 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class SpoolBacking {
     /** The system property that picks the backing, read at each start. */
     public static final String PROPERTY = "dev.fdcapture.spool";
-    /** Looked up when first needed, not at the first capture (as Plumbing's). */
-    private static final class Log {
-        static final System.Logger LOG = System.getLogger("dev.fdcapture");
-    }
 
     /** The memfd backing; also what every other one falls back to. */
     static final SpoolBacking MEMFD = new SpoolBacking(null);

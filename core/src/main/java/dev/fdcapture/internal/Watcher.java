@@ -19,10 +19,6 @@ final class Watcher implements AutoCloseable {
     /** struct inotify_event: int wd; uint32_t mask, cookie, len; char name[len]. */
     private static final int EVENT_HEADER = 16;
     private static final long POLL_NANOS = 1_000_000;
-    /** Looked up when first needed, not at the first capture (see Plumbing's). */
-    private static final class Log {
-        static final System.Logger LOG = System.getLogger("dev.fdcapture");
-    }
 
     private final int inotify;
     private final NativeBuffer events = Libc.allocate(4096);

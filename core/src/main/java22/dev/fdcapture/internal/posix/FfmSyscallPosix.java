@@ -24,8 +24,9 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  *
  * <p>Why: the first capture in a fresh JVM was mostly linking, 7-10 ms for each
  * distinct downcall shape on top of the JVM's own first downcall (HAZARDS.md
- * item 16); fdcapture had 16 shapes, this links two when it initializes (before
- * any redirection): the system call and {@code fflush}. The critical read into a
+ * item 16); fdcapture had 16 shapes, this links one when it initializes (before
+ * any redirection): the system call, and {@code fflush} through the same shape,
+ * which the linker shares. The critical read into a
  * Java array is linked by the first reader (a capture nobody writes to never
  * needs it), {@code strerror} at the first failure (only messages need it).
  *
@@ -48,12 +49,24 @@ final class FfmSyscallPosix implements Posix {
     /** This architecture's system call numbers ({@link Backend} loads this class only where there is a table). */
     private static final Numbers NR = Numbers.of(System.getProperty("os.arch", ""));
 
-    /** {@code long syscall(long number, ...)}, five long arguments, errno captured. */
-    private static final MethodHandle SYSCALL = LINKER.downcallHandle(symbol("syscall"),
-            FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG),
-            Linker.Option.captureCallState("errno"), Linker.Option.firstVariadicArg(1));
-    private static final MethodHandle FFLUSH = LINKER.downcallHandle(symbol("fflush"),
-            FunctionDescriptor.of(JAVA_INT, ADDRESS), Linker.Option.captureCallState("errno"));
+    /** The one shape: {@code long f(long, ...)} with five more long arguments, errno captured. */
+    private static final FunctionDescriptor SHAPE =
+            FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG);
+    private static final Linker.Option[] SHAPE_OPTIONS =
+            {Linker.Option.captureCallState("errno"), Linker.Option.firstVariadicArg(1)};
+    /** {@code long syscall(long number, ...)}. */
+    private static final MethodHandle SYSCALL = LINKER.downcallHandle(symbol("syscall"), SHAPE, SHAPE_OPTIONS);
+    /**
+     * {@code int fflush(FILE *)}, linked with the system call's shape, so the
+     * linker reuses that shape's stub instead of generating one more (7-10 ms of
+     * a first capture). Well defined at the ABI level on the two architectures
+     * this class serves: the stream goes in the first integer register as it
+     * would for the real prototype, fflush ignores the registers of the unused
+     * arguments, the variadic convention only sets a register (x86_64's AL) a
+     * non-variadic function never reads, and the int result is the low half of
+     * the return register, taken with a cast.
+     */
+    private static final MethodHandle FFLUSH = LINKER.downcallHandle(symbol("fflush"), SHAPE, SHAPE_OPTIONS);
     /** The variables {@code stdout} and {@code stderr} (not the streams: a program may assign them). */
     private static final MemorySegment STDOUT = symbol("stdout").reinterpret(ADDRESS.byteSize());
     private static final MemorySegment STDERR = symbol("stderr").reinterpret(ADDRESS.byteSize());
@@ -219,7 +232,7 @@ final class FfmSyscallPosix implements Posix {
         MemorySegment state = STATE.get();
         int rc;
         try {
-            rc = (int) FFLUSH.invokeExact(state, MemorySegment.NULL);
+            rc = (int) (long) FFLUSH.invokeExact(state, 0L, 0L, 0L, 0L, 0L, 0L);
         } catch (Throwable t) {
             throw unchecked(t);
         }
@@ -242,7 +255,7 @@ final class FfmSyscallPosix implements Posix {
         MemorySegment state = STATE.get();
         int rc;
         try {
-            rc = (int) FFLUSH.invokeExact(state, stream);
+            rc = (int) (long) FFLUSH.invokeExact(state, stream.address(), 0L, 0L, 0L, 0L, 0L);
         } catch (Throwable t) {
             throw unchecked(t);
         }

@@ -30,5 +30,10 @@ class BackendTest {
                 () -> Libc.open("/nonexistent/fdcapture", Libc.O_WRONLY | Libc.O_CLOEXEC, 0));
         assertEquals("open(\"/nonexistent/fdcapture\", O_WRONLY|O_CLOEXEC) failed: ENOENT (No such file or directory)",
                 open.getMessage());
+        // close is never repeated to learn its errno (the FFM backend's common
+        // shape captures none): it has a capturing call of its own.
+        CaptureException close = org.junit.jupiter.api.Assertions.assertThrows(CaptureException.class,
+                () -> Libc.close(987_654));
+        assertEquals("close(987654) failed: EBADF (Bad file descriptor)", close.getMessage());
     }
 }

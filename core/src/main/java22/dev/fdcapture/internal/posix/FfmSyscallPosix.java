@@ -19,16 +19,18 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  * {@link Posix} through the Foreign Function and Memory API (Java 22+) on x86_64
  * and aarch64 Linux, where every system call goes through one downcall shape:
  * {@code long syscall(long number, ...)} (man 2 syscall) with five {@code long}
- * arguments, errno captured with {@link Linker.Option#captureCallState}. Other
- * architectures use {@link FfmPosix}, one handle per libc function.
+ * arguments. Other architectures use {@link FfmPosix}, one handle per libc
+ * function.
  *
  * <p>Why: the first capture in a fresh JVM was mostly linking, 7-10 ms for each
  * distinct downcall shape on top of the JVM's own first downcall (HAZARDS.md
  * item 16); fdcapture had 16 shapes, this links one when it initializes (before
- * any redirection): the system call, and {@code fflush} through the same shape,
- * which the linker shares. The critical read into a
- * Java array is linked by the first reader (a capture nobody writes to never
- * needs it), {@code strerror} at the first failure (only messages need it).
+ * any redirection): the system call without errno capture, and {@code fflush}
+ * through the same shape, which the linker shares. Linked when first needed:
+ * the same call with errno captured ({@link Linker.Option#captureCallState}) at
+ * the first failure or close, the critical read into a Java array by the first
+ * reader (a capture nobody writes to never needs it), {@code strerror} at the
+ * first failure (only messages need it).
  *
  * <p>The kernel's calls are what glibc's wrappers make on these architectures
  * (glibc's {@code open} is {@code openat(AT_FDCWD, ...)}, {@code pread} is
@@ -38,24 +40,23 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
 final class FfmSyscallPosix implements Posix {
     private static final Linker LINKER = Linker.nativeLinker();
     private static final SymbolLookup LIBC = LINKER.defaultLookup();
-    private static final StructLayout CALL_STATE = Linker.Option.captureStateLayout();
-    private static final VarHandle ERRNO =
-            CALL_STATE.varHandle(MemoryLayout.PathElement.groupElement("errno"));
-    private static final ThreadLocal<MemorySegment> STATE =
-            ThreadLocal.withInitial(() -> Arena.ofAuto().allocate(CALL_STATE));
     private static final long AT_FDCWD = -100;
     private static final int F_GETFD = 1;
 
     /** This architecture's system call numbers ({@link Backend} loads this class only where there is a table). */
     private static final Numbers NR = Numbers.of(System.getProperty("os.arch", ""));
 
-    /** The one shape: {@code long f(long, ...)} with five more long arguments, errno captured. */
+    /** The one shape: {@code long f(long, ...)} with five more long arguments. */
     private static final FunctionDescriptor SHAPE =
             FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG);
-    private static final Linker.Option[] SHAPE_OPTIONS =
-            {Linker.Option.captureCallState("errno"), Linker.Option.firstVariadicArg(1)};
-    /** {@code long syscall(long number, ...)}. */
-    private static final MethodHandle SYSCALL = LINKER.downcallHandle(symbol("syscall"), SHAPE, SHAPE_OPTIONS);
+    /**
+     * {@code long syscall(long number, ...)}, errno not captured: the common path,
+     * where calls succeed. Capturing errno makes the first link of a shape cost
+     * about 23 ms more in a fresh JVM (HAZARDS.md item 16); a call that fails
+     * (-1) is made again through {@link Capturing}, which tells its errno.
+     */
+    private static final MethodHandle SYSCALL = LINKER.downcallHandle(symbol("syscall"), SHAPE,
+            Linker.Option.firstVariadicArg(1));
     /**
      * {@code int fflush(FILE *)}, linked with the system call's shape, so the
      * linker reuses that shape's stub instead of generating one more (7-10 ms of
@@ -66,7 +67,8 @@ final class FfmSyscallPosix implements Posix {
      * non-variadic function never reads, and the int result is the low half of
      * the return register, taken with a cast.
      */
-    private static final MethodHandle FFLUSH = LINKER.downcallHandle(symbol("fflush"), SHAPE, SHAPE_OPTIONS);
+    private static final MethodHandle FFLUSH = LINKER.downcallHandle(symbol("fflush"), SHAPE,
+            Linker.Option.firstVariadicArg(1));
     /** The variables {@code stdout} and {@code stderr} (not the streams: a program may assign them). */
     private static final MemorySegment STDOUT = symbol("stdout").reinterpret(ADDRESS.byteSize());
     private static final MemorySegment STDERR = symbol("stderr").reinterpret(ADDRESS.byteSize());
@@ -103,16 +105,36 @@ final class FfmSyscallPosix implements Posix {
         return new NativeBuffer(segment.asByteBuffer(), segment.address(), segment);
     }
 
-    /** One system call; {@code -errno} on failure, like the kernel. */
+    /**
+     * One system call; {@code -errno} on failure, like the kernel. A call that
+     * failed is made once more with errno captured, and that answer is the one
+     * returned. Every call here may be repeated after a failure: it changed
+     * nothing the first time (a failed write wrote nothing, a failed open or dup
+     * made no descriptor), or repeating it is what a retry would do (EINTR,
+     * EAGAIN, EBUSY), and the second answer, success included, stands. All but
+     * {@code close}: a failed close may have released the number, which another
+     * thread may take at once; close always goes through {@link #capturing}.
+     */
     private static long sys(long number, long a, long b, long c, long d) {
-        MemorySegment state = STATE.get();
         long rc;
         try {
-            rc = (long) SYSCALL.invokeExact(state, number, a, b, c, d, 0L);
+            rc = (long) SYSCALL.invokeExact(number, a, b, c, d, 0L);
         } catch (Throwable t) {
             throw unchecked(t);
         }
-        return rc < 0 ? -(int) ERRNO.get(state, 0L) : rc;
+        return rc >= 0 ? rc : capturing(number, a, b, c, d);
+    }
+
+    /** One system call with errno captured; {@code -errno} on failure. */
+    private static long capturing(long number, long a, long b, long c, long d) {
+        MemorySegment state = Capturing.STATE.get();
+        long rc;
+        try {
+            rc = (long) Capturing.SYSCALL.invokeExact(state, number, a, b, c, d, 0L);
+        } catch (Throwable t) {
+            throw unchecked(t);
+        }
+        return rc < 0 ? -(int) Capturing.ERRNO.get(state, 0L) : rc;
     }
 
     @Override
@@ -155,7 +177,7 @@ final class FfmSyscallPosix implements Posix {
 
     @Override
     public int close(int fd) {
-        return (int) sys(NR.close, fd, 0, 0, 0);
+        return (int) capturing(NR.close, fd, 0, 0, 0);
     }
 
     @Override
@@ -229,14 +251,13 @@ final class FfmSyscallPosix implements Posix {
 
     @Override
     public int fflushAll() {
-        MemorySegment state = STATE.get();
         int rc;
         try {
-            rc = (int) (long) FFLUSH.invokeExact(state, 0L, 0L, 0L, 0L, 0L, 0L);
+            rc = (int) (long) FFLUSH.invokeExact(0L, 0L, 0L, 0L, 0L, 0L);
         } catch (Throwable t) {
             throw unchecked(t);
         }
-        return rc < 0 ? -(int) ERRNO.get(state, 0L) : rc;
+        return flushed(rc);
     }
 
     @Override
@@ -252,14 +273,13 @@ final class FfmSyscallPosix implements Posix {
         if (stream.address() == 0) {
             return 0;
         }
-        MemorySegment state = STATE.get();
         int rc;
         try {
-            rc = (int) (long) FFLUSH.invokeExact(state, stream.address(), 0L, 0L, 0L, 0L, 0L);
+            rc = (int) (long) FFLUSH.invokeExact(stream.address(), 0L, 0L, 0L, 0L, 0L);
         } catch (Throwable t) {
             throw unchecked(t);
         }
-        return rc < 0 ? -(int) ERRNO.get(state, 0L) : rc;
+        return flushed(rc);
     }
 
     @Override
@@ -282,6 +302,29 @@ final class FfmSyscallPosix implements Posix {
      * symbol is the one {@link #SYSCALL} already found, and native access was
      * checked before anything was linked, so linking it cannot fail or warn.
      */
+    /**
+     * fflush's answer: 0, or -EIO for any failure. Its errno is not captured (the
+     * callers only ask whether it worked, {@link Libc#flushAll}), and a failed
+     * fflush is not repeated to learn it: what a repeat would write again is
+     * glibc's business.
+     */
+    private static int flushed(int rc) {
+        return rc == 0 ? 0 : -Errno.EIO;
+    }
+
+    /**
+     * The system call with errno captured ({@link Linker.Option#captureCallState}:
+     * the JVM may change errno between two downcalls), linked at the first
+     * failure or the first close, not on the way to the first redirection.
+     */
+    private static final class Capturing {
+        static final StructLayout CALL_STATE = Linker.Option.captureStateLayout();
+        static final VarHandle ERRNO = CALL_STATE.varHandle(MemoryLayout.PathElement.groupElement("errno"));
+        static final ThreadLocal<MemorySegment> STATE = ThreadLocal.withInitial(() -> Arena.ofAuto().allocate(CALL_STATE));
+        static final MethodHandle SYSCALL = LINKER.downcallHandle(symbol("syscall"), SHAPE,
+                Linker.Option.captureCallState("errno"), Linker.Option.firstVariadicArg(1));
+    }
+
     private static final class PreadHeap {
         static final MethodHandle HANDLE = LINKER.downcallHandle(symbol("syscall"),
                 FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, ADDRESS, JAVA_LONG, JAVA_LONG),

@@ -17,6 +17,19 @@ public final class Failures {
     private final List<String> warnings = new ArrayList<>(1);
     private boolean restored;
 
+    /**
+     * {@code first}, or {@code next} when there is no first failure yet; a later
+     * one rides along as suppressed. For clean-ups that try every step and throw
+     * the first failure at the end.
+     */
+    static RuntimeException chain(RuntimeException first, RuntimeException next) {
+        if (first == null) {
+            return next;
+        }
+        first.addSuppressed(next);
+        return first;
+    }
+
     /** A warning: logged when close() has restored the fds, or at once if it has. */
     public void warn(String message) {
         synchronized (warnings) {

@@ -109,11 +109,7 @@ public final class FdTable {
                 try {
                     unbindLocked(bindings[i]);
                 } catch (RuntimeException e) {
-                    if (failure == null) {
-                        failure = e;
-                    } else {
-                        failure.addSuppressed(e);
-                    }
+                    failure = Failures.chain(failure, e);
                 }
             }
             if (failure != null) {

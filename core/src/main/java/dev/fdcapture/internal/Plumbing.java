@@ -207,7 +207,7 @@ public final class Plumbing {
             try {
                 Libc.close(fd);
             } catch (RuntimeException e) {
-                failure = add(failure, e);
+                failure = Failures.chain(failure, e);
             }
         }
         fds.clear();
@@ -222,7 +222,7 @@ public final class Plumbing {
             try {
                 Libc.close(b.saved());
             } catch (RuntimeException e) {
-                failure = add(failure, e);
+                failure = Failures.chain(failure, e);
             }
         }
         if (failure != null) {
@@ -266,26 +266,26 @@ public final class Plumbing {
                 try {
                     r.closeWriteEnd();
                 } catch (RuntimeException e) {
-                    failure = add(failure, e);
+                    failure = Failures.chain(failure, e);
                 }
             }
             for (SpoolReader r : readers) {
                 try {
                     r.finishOrStart();
                 } catch (RuntimeException e) {
-                    failure = add(failure, e);
+                    failure = Failures.chain(failure, e);
                 }
             }
             SpoolReader.Wait wait = SpoolReader.awaitAll(readers, settings.closeTimeout(), settings.stallTimeout());
             interrupted = wait.interrupted;
             if (wait.stall != null) {
-                failure = add(failure, wait.stall);
+                failure = Failures.chain(failure, wait.stall);
             }
             if (readers.isEmpty()) {
                 try {
                     closeSaved(bindings);
                 } catch (RuntimeException e) {
-                    failure = add(failure, e);
+                    failure = Failures.chain(failure, e);
                 }
             }
             if (interrupted) {
@@ -345,13 +345,5 @@ public final class Plumbing {
             sum += r.deliveredBytes();
         }
         return sum;
-    }
-
-    private static RuntimeException add(RuntimeException first, RuntimeException next) {
-        if (first == null) {
-            return next;
-        }
-        first.addSuppressed(next);
-        return first;
     }
 }

@@ -171,11 +171,7 @@ public final class Spool implements AutoCloseable {
                 file.close(reusable);
             }
         } catch (RuntimeException e) {
-            if (failure == null) {
-                failure = e;
-            } else {
-                failure.addSuppressed(e);
-            }
+            failure = Failures.chain(failure, e);
         }
         if (failure != null) {
             throw failure;

@@ -140,11 +140,7 @@ final class SpoolPool {
             try {
                 Libc.close(fd);
             } catch (RuntimeException e) {
-                if (failure == null) {
-                    failure = e;
-                } else {
-                    failure.addSuppressed(e);
-                }
+                failure = Failures.chain(failure, e);
             }
             if (failure != null) {
                 throw failure;

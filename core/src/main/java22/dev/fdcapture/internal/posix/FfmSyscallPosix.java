@@ -294,15 +294,6 @@ final class FfmSyscallPosix implements Posix {
     }
 
     /**
-     * {@code syscall(SYS_pread64, fd, buf, count, offset)} as a critical call that
-     * writes straight into a Java array (no copy through native memory). Only for
-     * files that never block, such as a memfd: the GC waits while it runs. No
-     * errno: on failure it asks again through {@link #SYSCALL}. Linked by the
-     * first reader that reads, not on the way to the first redirection: the
-     * symbol is the one {@link #SYSCALL} already found, and native access was
-     * checked before anything was linked, so linking it cannot fail or warn.
-     */
-    /**
      * fflush's answer: 0, or -EIO for any failure. Its errno is not captured (the
      * callers only ask whether it worked, {@link Libc#flushAll}), and a failed
      * fflush is not repeated to learn it: what a repeat would write again is
@@ -320,11 +311,21 @@ final class FfmSyscallPosix implements Posix {
     private static final class Capturing {
         static final StructLayout CALL_STATE = Linker.Option.captureStateLayout();
         static final VarHandle ERRNO = CALL_STATE.varHandle(MemoryLayout.PathElement.groupElement("errno"));
-        static final ThreadLocal<MemorySegment> STATE = ThreadLocal.withInitial(() -> Arena.ofAuto().allocate(CALL_STATE));
+        static final ThreadLocal<MemorySegment> STATE =
+                ThreadLocal.withInitial(() -> Arena.ofAuto().allocate(CALL_STATE));
         static final MethodHandle SYSCALL = LINKER.downcallHandle(symbol("syscall"), SHAPE,
                 Linker.Option.captureCallState("errno"), Linker.Option.firstVariadicArg(1));
     }
 
+    /**
+     * {@code syscall(SYS_pread64, fd, buf, count, offset)} as a critical call that
+     * writes straight into a Java array (no copy through native memory). Only for
+     * files that never block, such as a memfd: the GC waits while it runs. No
+     * errno: on failure it asks again through {@link #sys}. Linked by the
+     * first reader that reads, not on the way to the first redirection: the
+     * symbol is the one {@link #SYSCALL} already found, and native access was
+     * checked before anything was linked, so linking it cannot fail or warn.
+     */
     private static final class PreadHeap {
         static final MethodHandle HANDLE = LINKER.downcallHandle(symbol("syscall"),
                 FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, ADDRESS, JAVA_LONG, JAVA_LONG),

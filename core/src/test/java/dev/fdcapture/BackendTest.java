@@ -36,4 +36,19 @@ class BackendTest {
                 () -> Libc.close(987_654));
         assertEquals("close(987654) failed: EBADF (Bad file descriptor)", close.getMessage());
     }
+
+    @Test
+    void paths_reach_the_kernel_as_utf_8_whole_and_nul_terminated(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws java.io.IOException {
+        // Java names files in sun.jnu.encoding (the locale's); the check below needs it to be UTF-8.
+        assumeTrue("UTF-8".equalsIgnoreCase(System.getProperty("sun.jnu.encoding")), "file names are not UTF-8 here");
+        // Non-ASCII, and longer than any earlier string, so a missing terminator would show as garbage.
+        java.nio.file.Path file = dir.resolve("sp\u00f6ol-\u65e5\u672c-" + "x".repeat(200) + ".log");
+        int fd = Libc.open(file.toString(), Libc.O_WRONLY | Libc.O_CREAT | Libc.O_CLOEXEC, 0600);
+        Libc.close(fd);
+        assertTrue(java.nio.file.Files.exists(file), "created under its own name: " + file);
+        try (java.util.stream.Stream<java.nio.file.Path> all = java.nio.file.Files.list(dir)) {
+            assertEquals(java.util.List.of(file), all.toList());
+        }
+    }
 }

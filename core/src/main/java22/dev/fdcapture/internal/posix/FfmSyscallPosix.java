@@ -10,6 +10,7 @@ import java.lang.foreign.SymbolLookup;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.VarHandle;
+import java.nio.charset.StandardCharsets;
 
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
@@ -206,14 +207,14 @@ final class FfmSyscallPosix implements Posix {
     @Override
     public int open(String path, int flags, int mode) {
         try (Arena arena = Arena.ofConfined()) {
-            return (int) sys(NR.openat, AT_FDCWD, arena.allocateFrom(path).address(), flags, mode);
+            return (int) sys(NR.openat, AT_FDCWD, cString(arena, path).address(), flags, mode);
         }
     }
 
     @Override
     public int memfdCreate(String name, int flags) {
         try (Arena arena = Arena.ofConfined()) {
-            return (int) sys(NR.memfdCreate, arena.allocateFrom(name).address(), flags & 0xFFFFFFFFL, 0, 0);
+            return (int) sys(NR.memfdCreate, cString(arena, name).address(), flags & 0xFFFFFFFFL, 0, 0);
         }
     }
 
@@ -225,7 +226,7 @@ final class FfmSyscallPosix implements Posix {
     @Override
     public int inotifyAddWatch(int fd, String path, int mask) {
         try (Arena arena = Arena.ofConfined()) {
-            return (int) sys(NR.inotifyAddWatch, fd, arena.allocateFrom(path).address(), mask & 0xFFFFFFFFL, 0);
+            return (int) sys(NR.inotifyAddWatch, fd, cString(arena, path).address(), mask & 0xFFFFFFFFL, 0);
         }
     }
 
@@ -336,6 +337,18 @@ final class FfmSyscallPosix implements Posix {
     private static final class Strerror {
         static final MethodHandle HANDLE = LINKER.downcallHandle(symbol("strerror"),
                 FunctionDescriptor.of(ADDRESS, JAVA_INT));
+    }
+
+    /**
+     * {@code s} as a NUL-terminated UTF-8 string in native memory, copied through
+     * a byte-buffer view: {@code Arena.allocateFrom(String)} builds var handles at
+     * its first use, about 7 ms of a first capture here.
+     */
+    private static MemorySegment cString(Arena arena, String s) {
+        byte[] bytes = s.getBytes(StandardCharsets.UTF_8);
+        MemorySegment string = arena.allocate(bytes.length + 1); // zeroed: the NUL is there
+        string.asByteBuffer().put(bytes);
+        return string;
     }
 
     private static MemorySegment symbol(String name) {

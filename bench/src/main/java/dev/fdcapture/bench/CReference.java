@@ -45,6 +45,20 @@ final class CReference {
         return new CReference(compile(pipeSource, "pipebench", workDir), compile(spoolSource, "spoolbench", workDir));
     }
 
+    /**
+     * The C spool alone: {@code spoolbench} is this repository's, {@code pipebench}
+     * lives in {@code ../shared}, which a clone elsewhere does not have. The pipe
+     * rows then have no C number; {@link #hasPipe()} says so.
+     */
+    static CReference spoolOnly(Path spoolSource, Path workDir) throws IOException, InterruptedException {
+        return new CReference(null, compile(spoolSource, "spoolbench", workDir));
+    }
+
+    /** Whether {@code pipebench} is there. */
+    boolean hasPipe() {
+        return pipe != null;
+    }
+
     private static Path compile(Path source, String name, Path workDir) throws IOException, InterruptedException {
         if (!Files.isRegularFile(source)) {
             throw new IOException("C reference not found: " + source

@@ -195,7 +195,12 @@ public final class Harness {
                 throw e;
             }
             cUnavailable = e.getMessage();
-            progress("C reference unavailable, fdcapture only: " + cUnavailable);
+            try {
+                c = CReference.spoolOnly(cfg.spoolbenchSource(), cfg.workDir());
+                progress("C pipe unavailable, C spool only: " + cUnavailable);
+            } catch (IOException spoolToo) {
+                progress("C reference unavailable, fdcapture only: " + cUnavailable + "; " + spoolToo.getMessage());
+            }
         }
         List<Row> rows = new ArrayList<>();
         for (String name : cfg.only()) {
@@ -308,12 +313,14 @@ public final class Harness {
         long[] dropped = new long[1];
         List<Runnable> runs = new ArrayList<>();
         runs.add(() -> ours.add(ourThroughput(workload, null, bytes, f, dropped)));
-        if (c != null) {
+        if (c != null && c.hasPipe()) {
             runs.add(cInto(pipe, () -> {
                 double v = c.throughput(cMode, mib);
                 progress(fmt("  C pipe %s: %.3f GiB/s", cMode, v));
                 return v;
             }));
+        }
+        if (c != null) {
             runs.add(cInto(spool, () -> cSpool(cMode, mib, backing)));
         }
         List<String> others = new ArrayList<>(compared());
@@ -342,7 +349,7 @@ public final class Harness {
             v = Row.Verdict.REPORTED;
         } else {
             v = Row.atLeast(o.median() / t.median(), spoolTarget);
-            if (!Double.isNaN(pipeTarget)) {
+            if (!Double.isNaN(pipeTarget) && c.hasPipe()) {
                 v = Row.both(v, Row.atLeast(o.median() / p.median(), pipeTarget));
                 target += fmt(", >= %.1fx C pipe", pipeTarget);
             }
@@ -438,7 +445,9 @@ public final class Harness {
         List<Runnable> runs = new ArrayList<>();
         runs.add(() -> ourLatency(null, ours));
         if (c != null) {
-            runs.add(() -> cLatency("C pipe", pipe, c::latency));
+            if (c.hasPipe()) {
+                runs.add(() -> cLatency("C pipe", pipe, c::latency));
+            }
             runs.add(() -> cLatency("C spool " + CReference.SAME_WAKE, spool,
                     () -> c.spoolLatency(backing, CReference.SAME_WAKE)));
             runs.add(() -> cLatency("C spool spin", spin, () -> c.spoolLatency(backing, "spin")));

@@ -20,7 +20,7 @@ import java.util.Map;
  * to 300 ms for threads in native code at its final safepoint, measured here as
  * 300 ms added to every application that had captured once.
  */
-final class Dispatcher {
+final class Dispatcher implements Runnable {
     /** struct inotify_event: int wd; uint32_t mask, cookie, len; char name[len]. */
     private static final int EVENT_HEADER = 16;
     private static final Dispatcher INSTANCE = create();
@@ -37,7 +37,7 @@ final class Dispatcher {
         try {
             Dispatcher d = new Dispatcher(Libc.inotifyInit1(Libc.IN_CLOEXEC));
             Runtime.getRuntime().addShutdownHook(new Thread(d::wakeForExit, "fdcapture-dispatcher-exit"));
-            Thread t = new Thread(d::run, "fdcapture-dispatcher");
+            Thread t = new Thread(d, "fdcapture-dispatcher"); // no lambda: a class spun at the first start
             t.setDaemon(true);
             t.start();
             return d;
@@ -167,7 +167,9 @@ final class Dispatcher {
         }
     }
 
-    private void run() {
+    /** The dispatcher thread's loop. */
+    @Override
+    public void run() {
         NativeBuffer events = Libc.allocate(4096);
         while (true) {
             long n;

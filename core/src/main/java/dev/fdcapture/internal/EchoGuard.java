@@ -30,7 +30,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
  */
 public final class EchoGuard {
     /** Per thread: how many raw writes claimed echo, so an enclosing logger call knows. */
-    private static final ThreadLocal<int[]> EXACT_CLAIMS = ThreadLocal.withInitial(() -> new int[1]);
+    private static final ThreadLocal<int[]> EXACT_CLAIMS = new ThreadLocal<>(); // see claims()
 
     private final List<EchoLedger> readers = new CopyOnWriteArrayList<>();
 
@@ -56,7 +56,7 @@ public final class EchoGuard {
                 claimed |= all.get(i).closeWindow(starts[i], exact, null);
             }
             if (claimed) {
-                EXACT_CLAIMS.get()[0]++;
+                claims()[0]++;
             }
         }
     }
@@ -84,7 +84,7 @@ public final class EchoGuard {
             action.run();
             return;
         }
-        int[] claims = EXACT_CLAIMS.get();
+        int[] claims = claims();
         int before = claims[0];
         ThreadWrites kept = SpoolReader.threadWrites();
         ThreadWrites writes = kept != null ? kept : ThreadWrites.open();
@@ -119,6 +119,16 @@ public final class EchoGuard {
                 }
             }
         }
+    }
+
+    /** This thread's claim counter; not ThreadLocal.withInitial, whose lambda is spun at the first start. */
+    private static int[] claims() {
+        int[] claims = EXACT_CLAIMS.get();
+        if (claims == null) {
+            claims = new int[1];
+            EXACT_CLAIMS.set(claims);
+        }
+        return claims;
     }
 
     private static long[] open(List<EchoLedger> all) {

@@ -145,7 +145,7 @@ final class EchoLedger {
             }
             guarded = true;
             long start = spool.size();
-            windows.merge(start, 1, Integer::sum);
+            Counts.add(windows, start);
             return start;
         }
     }
@@ -205,7 +205,7 @@ final class EchoLedger {
                 claim(range[0], range[1]);
                 return true;
             } finally {
-                windows.computeIfPresent(start, (k, count) -> count == 1 ? null : count - 1);
+                Counts.remove(windows, start);
                 lock.notifyAll();
             }
         }

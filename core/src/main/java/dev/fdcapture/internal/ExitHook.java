@@ -15,7 +15,7 @@ import java.util.List;
  * children, stallTimeout for a stuck sink), so exit is too. Failures are logged
  * once every redirection is closed, never while one still captures fd 2.
  */
-public final class ExitHook {
+public final class ExitHook implements Runnable {
     private static final List<AutoCloseable> OPEN = new ArrayList<>();
     private static boolean hookAdded;
 
@@ -27,7 +27,7 @@ public final class ExitHook {
         synchronized (OPEN) {
             if (!hookAdded) {
                 try {
-                    Runtime.getRuntime().addShutdownHook(new Thread(ExitHook::closeAll, "fdcapture-exit"));
+                    Runtime.getRuntime().addShutdownHook(new Thread(new ExitHook(), "fdcapture-exit"));
                 } catch (IllegalStateException shuttingDown) {
                     return; // started during shutdown: whoever started it closes it
                 }
@@ -50,7 +50,9 @@ public final class ExitHook {
         }
     }
 
-    private static void closeAll() {
+    /** The shutdown hook (no lambda: a class spun at the first start). */
+    @Override
+    public void run() {
         List<Throwable> failures = new ArrayList<>();
         while (true) {
             AutoCloseable newest;

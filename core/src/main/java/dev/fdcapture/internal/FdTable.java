@@ -79,7 +79,7 @@ public final class FdTable {
                     STACKS[fd].add(b);
                     done.add(b);
                 }
-                return done.toArray(Binding[]::new);
+                return done.toArray(new Binding[0]);
             } catch (RuntimeException | Error e) {
                 for (int i = done.size() - 1; i >= 0; i--) {
                     try {

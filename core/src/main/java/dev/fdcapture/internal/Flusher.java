@@ -19,7 +19,7 @@ import java.util.TreeMap;
  * flushed under their own locks. Every stream is flushed when a redirection
  * starts and ends ({@link FdTable}), not in between.
  */
-public final class Flusher {
+public final class Flusher implements Runnable {
     private static final TreeMap<Long, Integer> INTERVALS = new TreeMap<>();
     private static Thread thread;
     /** The interval the flusher is waiting out, or 0 while it waits for work. */
@@ -32,9 +32,9 @@ public final class Flusher {
         // Wake the flusher only when it has to start or flush sooner: a capture
         // must not cost a context switch and an fflush on another thread.
         boolean wake = waitingFor == 0 || intervalNanos < waitingFor;
-        INTERVALS.merge(intervalNanos, 1, Integer::sum);
+        Counts.add(INTERVALS, intervalNanos);
         if (thread == null) {
-            thread = new Thread(Flusher::run, "fdcapture-flusher");
+            thread = new Thread(new Flusher(), "fdcapture-flusher"); // no lambda: a class spun at first start
             thread.setDaemon(true);
             thread.start();
         }
@@ -44,10 +44,11 @@ public final class Flusher {
     }
 
     public static synchronized void unregister(long intervalNanos) {
-        INTERVALS.computeIfPresent(intervalNanos, (k, n) -> n == 1 ? null : n - 1);
+        Counts.remove(INTERVALS, intervalNanos);
     }
 
-    private static void run() {
+    @Override
+    public void run() {
         while (true) {
             synchronized (Flusher.class) {
                 try {

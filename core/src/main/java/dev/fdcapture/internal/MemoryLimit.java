@@ -127,6 +127,11 @@ public final class MemoryLimit {
     }
 
     private static long read(Path file) {
+        // Most levels have no such file (the root cgroup never has): asked first,
+        // since a FileNotFoundException is a stack trace filled in for nothing.
+        if (!new java.io.File(file.toString()).isFile()) {
+            return Long.MAX_VALUE;
+        }
         try {
             String value = text(file).trim();
             if (value.equals("max")) {

@@ -55,9 +55,13 @@ public final class Libc {
      * l_len; pid_t l_pid}, 32 bytes with padding.
      */
     private static final int FLOCK_SIZE = 32;
-    /** Per thread: a {@code struct flock}, and native memory for writes from Java arrays. */
-    private static final ThreadLocal<NativeBuffer> FLOCK = ThreadLocal.withInitial(() -> os.allocate(FLOCK_SIZE));
-    private static final ThreadLocal<NativeBuffer> STAGING = ThreadLocal.withInitial(() -> os.allocate(64 * 1024));
+
+    /**
+     * Per thread: a {@code struct flock}, and native memory for writes from Java
+     * arrays; made at a thread's first use ({@link #perThread}).
+     */
+    private static final ThreadLocal<NativeBuffer> FLOCK = new ThreadLocal<>();
+    private static final ThreadLocal<NativeBuffer> STAGING = new ThreadLocal<>();
 
     private Libc() {
     }
@@ -82,6 +86,20 @@ public final class Libc {
     /** The backend in use, {@code ffm} or {@code jna}. */
     public static String backend() {
         return os.name();
+    }
+
+    /**
+     * This thread's buffer of {@code buffers}, allocated at its first use. Not
+     * {@code ThreadLocal.withInitial}: its lambda is a class spun on the way to a
+     * first capture (about 1 ms each in a fresh JVM).
+     */
+    private static NativeBuffer perThread(ThreadLocal<NativeBuffer> buffers, int bytes) {
+        NativeBuffer b = buffers.get();
+        if (b == null) {
+            b = os.allocate(bytes);
+            buffers.set(b);
+        }
+        return b;
     }
 
     /** Native memory for the calls below, freed when unreachable. */
@@ -110,7 +128,7 @@ public final class Libc {
 
     /** Writes all of {@code bytes[offset, offset + len)} to {@code fd}, through native memory of this thread's. */
     public static void writeFully(int fd, byte[] bytes, int offset, int len) {
-        NativeBuffer staging = STAGING.get();
+        NativeBuffer staging = perThread(STAGING, 64 * 1024);
         int piece = staging.capacity();
         for (int at = 0; at < len; at += piece) {
             int n = Math.min(piece, len - at);
@@ -258,7 +276,7 @@ public final class Libc {
     }
 
     private static short ofdLock(int fd, int cmd, short type, String call) {
-        NativeBuffer lock = FLOCK.get();
+        NativeBuffer lock = perThread(FLOCK, FLOCK_SIZE);
         java.nio.ByteBuffer b = lock.bytes();
         b.putShort(0, type);
         b.putShort(2, (short) 0); // SEEK_SET

@@ -29,8 +29,8 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  * any redirection): the system call without errno capture, and {@code fflush}
  * through the same shape, which the linker shares. Linked when first needed:
  * the same call with errno captured ({@link Linker.Option#captureCallState}) at
- * the first failure or close, the critical read into a Java array by the first
- * reader (a capture nobody writes to never needs it), {@code strerror} at the
+ * the first failure or close, the critical read into a Java array once the
+ * process has read more than a little ({@link #COPIED_READS}), {@code strerror} at the
  * first failure (only messages need it).
  *
  * <p>The kernel's calls are what glibc's wrappers make on these architectures
@@ -73,6 +73,18 @@ final class FfmSyscallPosix implements Posix {
     /** The variables {@code stdout} and {@code stderr} (not the streams: a program may assign them). */
     private static final MemorySegment STDOUT = symbol("stdout").reinterpret(ADDRESS.byteSize());
     private static final MemorySegment STDERR = symbol("stderr").reinterpret(ADDRESS.byteSize());
+
+    /**
+     * The first reads of the process (up to these many, and bytes) copy through
+     * native memory instead of linking {@link PreadHeap}: that link is a shape of
+     * its own, about 15 ms in a fresh JVM, and an application that captures a
+     * few lines, or only the echo of its own {@code System.out}, would pay it at
+     * exit. Busy readers pass these counts within their first milliseconds.
+     */
+    private static final int COPIED_READS = 32;
+    private static final long COPIED_BYTES = 1L << 20;
+    private static int copiedReads;
+    private static long copiedBytes;
 
     FfmSyscallPosix() {
     }
@@ -155,6 +167,12 @@ final class FfmSyscallPosix implements Posix {
 
     @Override
     public long preadArray(int fd, byte[] array, int count, long offset) {
+        if (copiedReads < COPIED_READS && copiedBytes < COPIED_BYTES) {
+            // Racy counts on purpose: a few reads more or fewer this way change nothing.
+            copiedReads++;
+            copiedBytes += count;
+            return preadCopy(fd, array, count, offset);
+        }
         long n;
         try {
             n = (long) PreadHeap.HANDLE.invokeExact(NR.pread64, (long) fd, MemorySegment.ofArray(array),
@@ -166,11 +184,16 @@ final class FfmSyscallPosix implements Posix {
             return n;
         }
         // Rare (EINTR, or a real error): the errno-capturing call reports it.
+        return preadCopy(fd, array, count, offset);
+    }
+
+    /** pread through native memory and a copy, in the common shape: nothing to link. */
+    private static long preadCopy(int fd, byte[] array, int count, long offset) {
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment buf = arena.allocate(count);
-            long m = pread(fd, buf.address(), count, offset);
+            MemorySegment buf = arena.allocate(Math.max(1, count));
+            long m = sys(NR.pread64, fd, buf.address(), count, offset);
             if (m > 0) {
-                MemorySegment.copy(buf, ValueLayout.JAVA_BYTE, 0, array, 0, (int) m);
+                buf.asByteBuffer().get(0, array, 0, (int) m);
             }
             return m;
         }
@@ -322,8 +345,8 @@ final class FfmSyscallPosix implements Posix {
      * {@code syscall(SYS_pread64, fd, buf, count, offset)} as a critical call that
      * writes straight into a Java array (no copy through native memory). Only for
      * files that never block, such as a memfd: the GC waits while it runs. No
-     * errno: on failure it asks again through {@link #sys}. Linked by the
-     * first reader that reads, not on the way to the first redirection: the
+     * errno: on failure it asks again through {@link #sys}. Linked once the
+     * process has read more than a little, never on the way to a redirection: the
      * symbol is the one {@link #SYSCALL} already found, and native access was
      * checked before anything was linked, so linking it cannot fail or warn.
      */
@@ -352,7 +375,12 @@ final class FfmSyscallPosix implements Posix {
     }
 
     private static MemorySegment symbol(String name) {
-        return LIBC.find(name).orElseThrow(() -> new UnsatisfiedLinkError("libc has no symbol " + name));
+        // Not orElseThrow(supplier): its lambda would be spun on the way to the first capture.
+        java.util.Optional<MemorySegment> symbol = LIBC.find(name);
+        if (symbol.isEmpty()) {
+            throw new UnsatisfiedLinkError("libc has no symbol " + name);
+        }
+        return symbol.get();
     }
 
     private static RuntimeException unchecked(Throwable t) {

@@ -47,29 +47,39 @@ final class FfmSyscallPosix implements Posix {
     /** This architecture's system call numbers ({@link Backend} loads this class only where there is a table). */
     private static final Numbers NR = Numbers.of(System.getProperty("os.arch", ""));
 
-    /** The one shape: {@code long f(long, ...)} with five more long arguments. */
+    /**
+     * The one shape: {@code long f(long, long, long, long, long, long)}, linked
+     * as a fixed-argument function although {@code syscall} is variadic. On these
+     * two architectures that is the same call: aarch64 Linux passes variadic
+     * arguments exactly like named ones, and on x86_64 the only difference is
+     * {@code %al}, which a variadic caller sets to the number of vector registers
+     * used; glibc's {@code syscall} is assembly that never reads it, and a C
+     * variadic prologue (musl's) only tests it for zero to skip saving vector
+     * registers. {@link Linker.Option#firstVariadicArg} would cost the first
+     * link about 15 ms in a fresh JVM (the linker binds {@code %al}'s value into
+     * the handle, spinning method-handle classes): 124 ms against 109 ms for a
+     * first {@code syscall(SYS_getpid)}, 20 fresh JVMs each, interleaved; the
+     * JVM's first {@code getpid()} took 112.
+     */
     private static final FunctionDescriptor SHAPE =
             FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG);
     /**
-     * {@code long syscall(long number, ...)}, errno not captured: the common path,
+     * {@code long syscall(long number, ...)} in {@link #SHAPE}, errno not captured: the common path,
      * where calls succeed. Capturing errno makes the first link of a shape cost
      * about 23 ms more in a fresh JVM (HAZARDS.md item 16); a call that fails
      * (-1) is made again through {@link Capturing}, which tells its errno.
      */
-    private static final MethodHandle SYSCALL = LINKER.downcallHandle(symbol("syscall"), SHAPE,
-            Linker.Option.firstVariadicArg(1));
+    private static final MethodHandle SYSCALL = LINKER.downcallHandle(symbol("syscall"), SHAPE);
     /**
      * {@code int fflush(FILE *)}, linked with the system call's shape, so the
      * linker reuses that shape's stub instead of generating one more (7-10 ms of
      * a first capture). Well defined at the ABI level on the two architectures
      * this class serves: the stream goes in the first integer register as it
      * would for the real prototype, fflush ignores the registers of the unused
-     * arguments, the variadic convention only sets a register (x86_64's AL) a
-     * non-variadic function never reads, and the int result is the low half of
-     * the return register, taken with a cast.
+     * arguments, and the int result is the low half of the return register,
+     * taken with a cast.
      */
-    private static final MethodHandle FFLUSH = LINKER.downcallHandle(symbol("fflush"), SHAPE,
-            Linker.Option.firstVariadicArg(1));
+    private static final MethodHandle FFLUSH = LINKER.downcallHandle(symbol("fflush"), SHAPE);
     /** The variables {@code stdout} and {@code stderr} (not the streams: a program may assign them). */
     private static final MemorySegment STDOUT = symbol("stdout").reinterpret(ADDRESS.byteSize());
     private static final MemorySegment STDERR = symbol("stderr").reinterpret(ADDRESS.byteSize());
@@ -338,7 +348,7 @@ final class FfmSyscallPosix implements Posix {
         static final ThreadLocal<MemorySegment> STATE =
                 ThreadLocal.withInitial(() -> Arena.ofAuto().allocate(CALL_STATE));
         static final MethodHandle SYSCALL = LINKER.downcallHandle(symbol("syscall"), SHAPE,
-                Linker.Option.captureCallState("errno"), Linker.Option.firstVariadicArg(1));
+                Linker.Option.captureCallState("errno"));
     }
 
     /**
@@ -353,7 +363,7 @@ final class FfmSyscallPosix implements Posix {
     private static final class PreadHeap {
         static final MethodHandle HANDLE = LINKER.downcallHandle(symbol("syscall"),
                 FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, ADDRESS, JAVA_LONG, JAVA_LONG),
-                Linker.Option.firstVariadicArg(1), Linker.Option.critical(true));
+                Linker.Option.critical(true));
     }
 
     /** {@code char *strerror(int)}, linked at the first failure: only messages need it. */

@@ -16,7 +16,9 @@ import java.util.logging.Logger;
  * written just before {@code System.exit} would reach loggers without handlers
  * and be lost. <b>A {@link #reset()} during JVM shutdown first waits until the
  * agent has delivered everything</b> (at most {@link ExitDrain#LIMIT}), then
- * resets. A reset at any other time is the JDK's, unchanged.
+ * resets; not the reset that begins reading a configuration, which may run on
+ * the very reader the drain waits for. A reset at any other time is the JDK's,
+ * unchanged.
  *
  * <p>One more thing goes wrong at exit without it: JUL makes the root logger's
  * handlers (those of the {@code handlers} property) at the first record that
@@ -30,6 +32,14 @@ import java.util.logging.Logger;
  */
 public class FdcaptureLogManager extends LogManager {
 
+    /**
+     * Set while this thread reads a configuration, whose first step is a
+     * {@link #reset()}. That reset must not wait for the drain: JUL may be set up
+     * by the agent's own reader, delivering its first line during shutdown, and
+     * the drain waits for that reader (it waited 30 s, the stall limit, per fd).
+     */
+    private static final ThreadLocal<Boolean> CONFIGURING = new ThreadLocal<>();
+
     /** Whether the JDK registered its reset hook for this manager (not when JUL starts during shutdown). */
     private final boolean resetAtExit;
 
@@ -41,7 +51,7 @@ public class FdcaptureLogManager extends LogManager {
 
     @Override
     public void reset() {
-        if (Shutdown.inProgress()) {
+        if (CONFIGURING.get() == null && Shutdown.inProgress()) {
             ExitDrain.awaitCurrent(ExitDrain.LIMIT);
         }
         super.reset();
@@ -60,7 +70,12 @@ public class FdcaptureLogManager extends LogManager {
     /** Makes the root handlers of the new configuration at once (see the class comment). */
     @Override
     public void readConfiguration(InputStream ins) throws IOException, SecurityException {
-        super.readConfiguration(ins);
+        CONFIGURING.set(Boolean.TRUE);
+        try {
+            super.readConfiguration(ins);
+        } finally {
+            CONFIGURING.remove();
+        }
         // Null while JUL initializes: the root logger is added (see addLogger) after the first read.
         Logger root = getLogger("");
         if (root != null) {

@@ -2,6 +2,7 @@ package dev.fdcapture.agent;
 
 import dev.fdcapture.agent.AgentJvm.Lib;
 import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.RepeatedTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.condition.EnabledIf;
@@ -11,6 +12,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -175,6 +177,29 @@ class AgentIT {
             assertEquals("", r.stderr(), r::toString);
             // JUL closed its handler after the drain: FileHandler removes its lock file on close.
             assertFalse(Files.exists(dir.resolve("jul.log.lck")), "FileHandler was never closed");
+        }
+
+        /**
+         * The JVM's own log on fd 1 ({@code -Xlog}, a line per class loaded) keeps a reader
+         * busy from premain to exit, so JUL is first set up by that reader, here while the
+         * JVM already shuts down. Its first reset (part of reading the configuration) once
+         * waited for the exit drain, which waited for that very reader: exit stalled for
+         * the whole stallTimeout, 30 s per fd, and the lines were lost.
+         */
+        @ParameterizedTest(name = "{0}")
+        @ValueSource(strings = {"to=jul", "to=jul", "to=system-logger", "to=system-logger"})
+        void the_jvms_own_xlog_lines_reach_jul_and_exit_does_not_wait_for_itself(String options) throws Exception {
+            Path dir = dir("jul-xlog");
+            // JUL's default configuration: its ConsoleHandler writes the records to the real stderr.
+            AgentJvm.Result r = AgentJvm.with(Lib.JNA).options(options)
+                    .jvm("-Xlog:class+load=info:stdout")
+                    .args("lines=0", "exit") // no JNA (which sets JUL up), and at once: JUL starts during shutdown
+                    .run(dir, Duration.ofSeconds(25));
+            assertEquals(0, r.exit(), r::toString);
+            assertFalse(r.stderr().contains("stalled"), r::toString);
+            long lines = r.stderr().lines().filter(l -> l.startsWith("INFO: [") && l.contains("][info][class,load] "))
+                    .count();
+            assertTrue(lines > 20, () -> lines + " -Xlog lines logged\n" + r);
         }
 
         @Test

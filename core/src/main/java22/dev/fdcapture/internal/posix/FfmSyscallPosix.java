@@ -85,16 +85,20 @@ final class FfmSyscallPosix implements Posix {
     private static final MemorySegment STDERR = symbol("stderr").reinterpret(ADDRESS.byteSize());
 
     /**
-     * The first reads of the process (up to these many, and bytes) copy through
-     * native memory instead of linking {@link PreadHeap}: that link is a shape of
-     * its own, about 15 ms in a fresh JVM, and an application that captures a
-     * few lines, or only the echo of its own {@code System.out}, would pay it at
-     * exit. Busy readers pass these counts within their first milliseconds.
+     * The first reads of the process that find data (up to these many, and
+     * bytes) copy through native memory instead of linking {@link PreadHeap}:
+     * that link is a shape of its own, about 15 ms in a fresh JVM, and an
+     * application that captures a few lines, or only the echo of its own
+     * {@code System.out}, would pay it at exit. Busy readers pass these counts
+     * within their first milliseconds.
      */
     private static final int COPIED_READS = 32;
     private static final long COPIED_BYTES = 1L << 20;
     private static int copiedReads;
     private static long copiedBytes;
+    /** Per thread, the native memory those first reads go through; not withInitial (a lambda). */
+    private static final ThreadLocal<MemorySegment> SCRATCH = new ThreadLocal<>();
+    private static final int SCRATCH_BYTES = 64 * 1024;
 
     FfmSyscallPosix() {
     }
@@ -178,10 +182,14 @@ final class FfmSyscallPosix implements Posix {
     @Override
     public long preadArray(int fd, byte[] array, int count, long offset) {
         if (copiedReads < COPIED_READS && copiedBytes < COPIED_BYTES) {
-            // Racy counts on purpose: a few reads more or fewer this way change nothing.
-            copiedReads++;
-            copiedBytes += count;
-            return preadCopy(fd, array, count, offset);
+            long n = preadCopy(fd, array, count, offset);
+            if (n > 0) {
+                // Racy counts on purpose: a few reads more or fewer this way change nothing.
+                // A read that found nothing new (a reader asking "more?") is not counted.
+                copiedReads++;
+                copiedBytes += n;
+            }
+            return n;
         }
         long n;
         try {
@@ -197,16 +205,22 @@ final class FfmSyscallPosix implements Posix {
         return preadCopy(fd, array, count, offset);
     }
 
-    /** pread through native memory and a copy, in the common shape: nothing to link. */
+    /**
+     * pread in the common shape (nothing to link) into this thread's native
+     * scratch memory, then copied: at most {@link #SCRATCH_BYTES}, a short read
+     * as pread may return.
+     */
     private static long preadCopy(int fd, byte[] array, int count, long offset) {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment buf = arena.allocate(Math.max(1, count));
-            long m = sys(NR.pread64, fd, buf.address(), count, offset);
-            if (m > 0) {
-                buf.asByteBuffer().get(0, array, 0, (int) m);
-            }
-            return m;
+        MemorySegment scratch = SCRATCH.get();
+        if (scratch == null) {
+            scratch = Arena.ofAuto().allocate(SCRATCH_BYTES, 64);
+            SCRATCH.set(scratch);
         }
+        long m = sys(NR.pread64, fd, scratch.address(), Math.min(count, SCRATCH_BYTES), offset);
+        if (m > 0) {
+            scratch.asByteBuffer().get(0, array, 0, (int) m);
+        }
+        return m;
     }
 
     @Override

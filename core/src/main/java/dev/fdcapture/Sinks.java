@@ -46,14 +46,24 @@ final class Sinks {
         if (sink instanceof Sink.Buffer) {
             Sink.Buffer b = (Sink.Buffer) sink;
             b.charset(options.charset());
-            return new Delivery.Bytes(b::append);
+            return new Delivery.Bytes(new Delivery.ByteSink() { // not b::append: see internal's package-info
+                @Override
+                public void accept(byte[] bytes, int offset, int length) {
+                    b.append(bytes, offset, length);
+                }
+            });
         }
         if (sink instanceof Lines) {
             return new Delivery.Lines(((Lines) sink).consumer());
         }
         if (sink instanceof LogLines) {
             BiConsumer<Origin, String> handler = ((LogLines) sink).handler();
-            return new Delivery.LogLines(line -> handler.accept(origin, line));
+            return new Delivery.LogLines(new Consumer<>() { // not a lambda: see internal's package-info
+                @Override
+                public void accept(String line) {
+                    handler.accept(origin, line);
+                }
+            });
         }
         if (sink instanceof SystemStream) {
             return new Delivery.SystemStream(sink == SystemStream.ERR);

@@ -8,7 +8,8 @@ import java.util.function.Consumer;
 /**
  * What a reader delivers a spool's bytes to: the lowered form of a public sink
  * that needs a reader. Each kind compiles itself into an {@link Outlet} for one
- * reader, with what that reader knows ({@link Context}).
+ * reader, with what that reader knows ({@link Context}). The outlets' callbacks
+ * are classes, not lambdas (see package-info).
  */
 public sealed interface Delivery {
 
@@ -44,7 +45,7 @@ public sealed interface Delivery {
     record Bytes(ByteSink sink) implements Delivery {
         @Override
         public Outlet outlet(Context cx) {
-            return Outlets.guarded(chunk -> sink.accept(chunk.array(), 0, chunk.length()), cx.failures);
+            return Outlets.guarded(Outlets.bytes(sink), cx.failures);
         }
     }
 
@@ -54,9 +55,12 @@ public sealed interface Delivery {
         public Outlet outlet(Context cx) {
             Settings s = cx.settings;
             Progress progress = cx.progress;
-            return Outlets.guarded(Outlets.lines(new LineSplitter(s.charset(), s.maxLineLength(), line -> {
-                consumer.accept(line);
-                progress.beat();
+            return Outlets.guarded(Outlets.lines(new LineSplitter(s.charset(), s.maxLineLength(), new Consumer<>() {
+                @Override
+                public void accept(String line) {
+                    consumer.accept(line);
+                    progress.beat();
+                }
             })), cx.failures);
         }
     }
@@ -68,9 +72,12 @@ public sealed interface Delivery {
             Settings s = cx.settings;
             EchoGuard guard = cx.guard;
             Progress progress = cx.progress;
-            return Outlets.guarded(Outlets.lines(new LineSplitter(s.charset(), s.maxLineLength(), line -> {
-                guard.log(line, () -> handler.accept(line));
-                progress.beat();
+            return Outlets.guarded(Outlets.lines(new LineSplitter(s.charset(), s.maxLineLength(), new Consumer<>() {
+                @Override
+                public void accept(String line) {
+                    guard.log(line, () -> handler.accept(line));
+                    progress.beat();
+                }
             })), cx.failures);
         }
     }

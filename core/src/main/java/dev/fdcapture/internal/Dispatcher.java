@@ -36,7 +36,12 @@ final class Dispatcher implements Runnable {
     private static Dispatcher create() {
         try {
             Dispatcher d = new Dispatcher(Libc.inotifyInit1(Libc.IN_CLOEXEC));
-            Runtime.getRuntime().addShutdownHook(new Thread(d::wakeForExit, "fdcapture-dispatcher-exit"));
+            Runtime.getRuntime().addShutdownHook(new Thread(new Runnable() { // not d::wakeForExit: see package-info
+                @Override
+                public void run() {
+                    d.wakeForExit();
+                }
+            }, "fdcapture-dispatcher-exit"));
             Thread t = new Thread(d, "fdcapture-dispatcher"); // no lambda: a class spun at the first start
             t.setDaemon(true);
             t.start();

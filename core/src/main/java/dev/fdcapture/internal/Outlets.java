@@ -89,7 +89,22 @@ public final class Outlets {
 
     /** Writes to where the fd pointed before; a destination that is gone stops quietly (see {@link OriginalFd}). */
     static Outlet original(OriginalFd original) {
-        return chunk -> original.write(chunk.nativeCopy(), chunk.length());
+        return new Outlet() {
+            @Override
+            public void write(Chunk chunk) {
+                original.write(chunk.nativeCopy(), chunk.length());
+            }
+        };
+    }
+
+    /** Every chunk's bytes to {@code sink}. */
+    static Outlet bytes(Delivery.ByteSink sink) {
+        return new Outlet() {
+            @Override
+            public void write(Chunk chunk) {
+                sink.accept(chunk.array(), 0, chunk.length());
+            }
+        };
     }
 
     /** Raw bytes into a stream, flushed (not closed) at the end. */

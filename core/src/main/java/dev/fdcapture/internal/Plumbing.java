@@ -78,12 +78,7 @@ public final class Plumbing {
             closeAll(toClose);
 
             AtomicInteger live = new AtomicInteger();
-            FdTable.Binding[] bound = bindings;
-            Runnable onExit = () -> {
-                if (live.decrementAndGet() == 0) {
-                    closeSaved(bound);
-                }
-            };
+            Runnable onExit = new CloseSavedAfterLast(live, bindings);
             if (outSpool != null) {
                 String name = merged ? "fdcapture-merged-reader" : "fdcapture-stdout-reader";
                 readers.add(reader(outSpool, out.delivery(), savedFor(bindings, 1), name, settings, failures, guard,
@@ -124,6 +119,24 @@ public final class Plumbing {
         } catch (RuntimeException | Error e) {
             rollback(e, bindings, outSpool, errSpool, readers, started, toClose, settings);
             throw e;
+        }
+    }
+
+    /** Run by each reader as it ends: the last one closes the saved fds it wrote to. */
+    private static final class CloseSavedAfterLast implements Runnable {
+        private final AtomicInteger live;
+        private final FdTable.Binding[] bindings;
+
+        CloseSavedAfterLast(AtomicInteger live, FdTable.Binding[] bindings) {
+            this.live = live;
+            this.bindings = bindings;
+        }
+
+        @Override
+        public void run() {
+            if (live.decrementAndGet() == 0) {
+                closeSaved(bindings);
+            }
         }
     }
 

@@ -91,7 +91,11 @@ public final class MemoryLimit {
         for (String mount : mounts) {
             // id parent major:minor root mount-point options [optional...] - fstype source super-options
             int dash = mount.indexOf(" - ");
-            if (dash < 0) {
+            // Only the hierarchy's own mounts are split into fields: a first capture pays
+            // for this parse, and splitting every line of a long mountinfo was most of it.
+            int type = dash + 3;
+            if (dash < 0 || !mount.startsWith(fsType, type) || mount.length() <= type + fsType.length()
+                    || mount.charAt(type + fsType.length()) != ' ') {
                 continue;
             }
             String[] head = mount.substring(0, dash).split(" ");

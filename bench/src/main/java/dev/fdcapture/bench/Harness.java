@@ -752,7 +752,7 @@ public final class Harness {
         }
         String agent = System.getProperty("agent.jar");
         return new StartupRows(cfg.quick() ? 1 : Math.max(10, cfg.runs()), String.join(java.io.File.pathSeparator,
-                entries), agent == null ? null : Path.of(agent)).run();
+                entries), agent == null ? null : Path.of(agent), cfg.workDir()).run();
     }
 
     /**

@@ -45,6 +45,6 @@ class BenchSmokeTest {
                 }
             }
         }
-        assertEquals(20, rows.size(), () -> "rows: " + workloads);
+        assertEquals(21, rows.size(), () -> "rows: " + workloads);
     }
 }

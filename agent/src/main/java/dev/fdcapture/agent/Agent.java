@@ -48,18 +48,23 @@ public final class Agent {
     }
 
     private static void start(AgentOptions options, Instrumentation inst) {
+        Route route = Route.plan(options, inst);
+        // Read once, when java.util.logging initializes, so named before isSupported(): on
+        // Java 17-21 that loads JNA, whose first class sets java.util.logging up.
+        boolean manager = route.mayReachJul && System.getProperty("java.util.logging.manager") == null;
+        if (manager) {
+            System.setProperty("java.util.logging.manager", FdcaptureLogManager.class.getName());
+        }
         if (!NativeOutput.isSupported()) {
+            if (manager) {
+                System.clearProperty("java.util.logging.manager"); // the application runs unchanged
+            }
             warn("native output is not captured: " + NativeOutput.unsupportedCause().orElse("unsupported")
                     + "; the application runs unchanged");
             return;
         }
-        Route route = Route.plan(options, inst);
         for (String warning : route.warnings) {
             warn(warning);
-        }
-        if (route.mayReachJul && System.getProperty("java.util.logging.manager") == null) {
-            // Read once, when java.util.logging initializes: nothing has touched it yet.
-            System.setProperty("java.util.logging.manager", FdcaptureLogManager.class.getName());
         }
         ExitDrain drain = ExitDrain.expect(2);
         try {

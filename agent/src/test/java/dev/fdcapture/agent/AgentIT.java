@@ -180,6 +180,38 @@ class AgentIT {
         }
 
         /**
+         * On Java 17-21 {@code isSupported()} loads JNA, whose first class sets
+         * java.util.logging up: the agent's manager must be named before that, or JUL
+         * runs with the JDK's and closes its handlers at exit while lines still arrive.
+         */
+        @ParameterizedTest(name = "{0}")
+        @ValueSource(strings = {"to=jul", "to=jul", "to=system-logger"})
+        @EnabledIf("dev.fdcapture.agent.AgentIT#hasJava17")
+        void on_java_17_through_jna_a_file_handler_gets_every_line_written_right_before_System_exit(String options)
+                throws Exception {
+            Path dir = dir("jul-17");
+            Path log = dir.resolve("jul.log");
+            AgentJvm.Result r = AgentJvm.with(Lib.JNA)
+                    .java(AgentJvm.java17())
+                    .withoutNativeAccess()
+                    .options(options)
+                    .jvm("-Djava.util.logging.config.file=" + julFileConfig(dir, log))
+                    .args("lines=3", "child", "exit")
+                    .run(dir);
+            assertEquals(0, r.exit(), r::toString);
+            String text = read(log, r);
+            for (String line : OUT) {
+                assertOnce(text, "INFO|native.stdout|" + line + "\n", r);
+            }
+            for (String line : ERR) {
+                assertOnce(text, "WARNING|native.stderr|" + line + "\n", r);
+            }
+            assertNothingNativeOnRealFds(r);
+            assertEquals("", r.stderr(), r::toString);
+            assertFalse(Files.exists(dir.resolve("jul.log.lck")), "FileHandler was never closed");
+        }
+
+        /**
          * The JVM's own log on fd 1 ({@code -Xlog}, a line per class loaded) keeps a reader
          * busy from premain to exit, so JUL is first set up by that reader, here while the
          * JVM already shuts down. Its first reset (part of reading the configuration) once
